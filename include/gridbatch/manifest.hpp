@@ -1,0 +1,56 @@
+// The manifest: YAML text -> a validated batch whose jobs are expanded lazily
+// (templates x variables x models x repeats, and prompt files streamed line
+// by line), so memory does not grow with the number of jobs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gridbatch/job_spec.hpp"
+
+namespace gridbatch::manifest {
+
+// One problem found in the user's input. Lines and columns count from 1.
+struct Diagnostic {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+  // "file:line:column: message" (or "file: message" when line is 0).
+  std::string ToString() const;
+};
+
+class Manifest;  // opaque: the parsed, validated manifest
+
+struct ParseResult {
+  std::shared_ptr<const Manifest> manifest;  // null when errors is not empty
+  std::vector<Diagnostic> errors;            // every problem found, in file order
+};
+
+// Parses and validates `text`. `source_name` names it in diagnostics;
+// prompt files named by the manifest are resolved against `base_dir`, and are
+// read once here to validate them (UTF-8, JSONL syntax, duplicate ids).
+ParseResult ParseManifest(std::string_view text, const std::string& source_name,
+                          const std::filesystem::path& base_dir);
+
+// Reads the file and calls ParseManifest; an unreadable file is a Diagnostic.
+ParseResult LoadManifestFile(const std::filesystem::path& path);
+
+// The batch-level settings (name, app, hours, manifest path).
+const BatchSpec& Batch(const Manifest& manifest);
+
+// The number of jobs ForEachJob will produce.
+std::uint64_t CountJobs(const Manifest& manifest);
+
+// Calls `sink` once per job, in a stable order, streaming prompt files again.
+// Returns the diagnostics found if a prompt file changed or became unreadable
+// since validation (then the caller must discard what it received).
+std::vector<Diagnostic> ForEachJob(const Manifest& manifest,
+                                   const std::function<void(const JobSpec&)>& sink);
+
+}  // namespace gridbatch::manifest

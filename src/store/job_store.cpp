@@ -1,0 +1,91 @@
+#include "gridbatch/job_store.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "gridbatch/error.hpp"
+#include "job_store_impl.hpp"
+
+namespace gridbatch::store {
+
+extern const std::vector<std::string_view> kMigrations;
+
+namespace {
+
+void ApplyMigrations(SQLite::Database& db) {
+  const int current = db.execAndGet("PRAGMA user_version").getInt();
+  const int latest = static_cast<int>(kMigrations.size());
+  if (current > latest) {
+    throw Error(kExitIoErr, "database schema version " + std::to_string(current) +
+                                " is newer than this gridbatch knows (" +
+                                std::to_string(latest) + ")");
+  }
+  for (int version = current + 1; version <= latest; ++version) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec(std::string(kMigrations[static_cast<std::size_t>(version - 1)]));
+    db.exec("PRAGMA user_version = " + std::to_string(version));
+    tx.commit();
+  }
+}
+
+}  // namespace
+
+[[noreturn]] void RethrowStoreError(const std::string& path, const std::string& doing,
+                                    const SQLite::Exception& e) {
+  const int code = e.getErrorCode();
+  int exit_code = kExitIoErr;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) exit_code = kExitTempFail;
+  throw Error(exit_code, "database " + path + ": " + doing + ": " + e.what());
+}
+
+std::unique_ptr<JobStore> JobStore::Open(const std::string& path, OpenOptions options) {
+  const bool read_only = options.mode == OpenOptions::Mode::kReadOnly;
+  if (read_only && path != ":memory:" && !std::filesystem::exists(path)) {
+    throw Error(kExitNoInput, "database " + path + ": no such file");
+  }
+  try {
+    const int flags = read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+    SQLite::Database db(path, flags, options.busy_timeout_ms);
+    // Reading the schema fails here, early, for a file that is not SQLite.
+    db.execAndGet("SELECT count(*) FROM sqlite_schema");
+    if (!read_only) {
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+      db.exec("PRAGMA foreign_keys = ON");
+      ApplyMigrations(db);
+    } else if (db.execAndGet("PRAGMA user_version").getInt() == 0) {
+      throw Error(kExitIoErr, "database " + path + ": not a gridbatch database (no schema)");
+    }
+    return std::unique_ptr<JobStore>(new JobStore(path, std::make_unique<Impl>(std::move(db))));
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(path, "open", e);
+  }
+}
+
+JobStore::JobStore(std::string path, std::unique_ptr<Impl> impl)
+    : path_(std::move(path)), impl_(std::move(impl)) {}
+
+JobStore::~JobStore() = default;
+
+int JobStore::SchemaVersion() const {
+  try {
+    return impl_->db.execAndGet("PRAGMA user_version").getInt();
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(path_, "read schema version", e);
+  }
+}
+
+void JobStore::InTransaction(const std::function<void()>& body) {
+  try {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    body();
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(path_, "transaction", e);
+  }
+}
+
+}  // namespace gridbatch::store
