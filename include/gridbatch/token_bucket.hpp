@@ -1,0 +1,43 @@
+// Pacing for submits: a token bucket that refills at a steady rate, and can
+// be paused (a Retry-After from the service stops all dispatch for a while).
+// Pure: the caller passes the time, so tests run in microseconds.
+#pragma once
+
+#include "gridbatch/clock.hpp"
+
+namespace gridbatch::ratelimit {
+
+class TokenBucket {
+ public:
+  // `rate_per_second` <= 0 means unlimited. `burst` is the bucket's size
+  // (at least 1); it starts full at `now`.
+  TokenBucket(double rate_per_second, double burst, Seconds now);
+
+  // Takes one token if one is available at `now`.
+  bool TryTake(Seconds now);
+
+  // The earliest time a token will be available (now if one is).
+  Seconds NextAvailable(Seconds now) const;
+
+  // No tokens before `until`; the bucket restarts from one token then, so a
+  // pause is not followed by a burst that would trip the limit again.
+  void PauseUntil(Seconds until);
+
+  bool unlimited() const { return rate_ <= 0; }
+  Seconds paused_until() const { return paused_until_; }
+
+ private:
+  void Refill(Seconds now);
+
+  double rate_;
+  double burst_;
+  double tokens_;
+  Seconds last_;
+  Seconds paused_until_ = 0;
+};
+
+// The default burst for a rate: enough to keep pace when the loop wakes a few
+// times a second late, small enough not to overshoot a server-side limit.
+double DefaultBurst(double rate_per_second);
+
+}  // namespace gridbatch::ratelimit
