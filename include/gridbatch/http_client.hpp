@@ -3,7 +3,11 @@
 // service's JSON.
 //
 // Not thread-safe: one thread starts requests and calls Perform(), which runs
-// completion callbacks on that same thread.
+// completion callbacks on that same thread. Callbacks may call Start() again;
+// they must not destroy the Client.
+//
+// Nothing here logs: header values (the Authorization token) are handed to
+// libcurl and never copied into a Response, an error string or a log line.
 #pragma once
 
 #include <chrono>
@@ -48,8 +52,13 @@ struct ClientOptions {
   // CA bundle for TLS verification; empty: the system's. Verification is
   // always on.
   std::string ca_file;
-  // Connections kept per host. Default: 256.
+  // Connections kept per host. Requests beyond it wait in libcurl's queue
+  // for a free connection; that wait counts against total_timeout_ms.
+  // Default: 256.
   long max_host_connections = 256;
+  // A reply body past this size is abandoned with a transport error, so a
+  // broken or hostile server cannot exhaust memory. Default: 64 MiB.
+  std::size_t max_body_bytes = 64u << 20;
 };
 
 class Client {
@@ -61,13 +70,24 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Queues a request; `done` runs from a later Perform() with the outcome.
+  // Queues a request; `done` runs from a later Perform() with the outcome,
+  // never from inside Start(). Every started request gets exactly one
+  // callback, unless the Client is destroyed first (then none).
   void Start(Request request, Callback done);
 
-  // Drives transfers: waits up to `max_wait` for activity, then runs the
-  // callbacks of finished requests. Returns the number still in flight.
+  // Runs `done(response)` from the next Perform(), as if a request had
+  // finished: lets a caller report an outcome decided without the network
+  // (an invalid id, say) through the same path as real replies.
+  void Defer(Response response, Callback done);
+
+  // Drives transfers: waits up to `max_wait` for activity (with nothing in
+  // flight it just waits, so a loop may use it as its sleep; with finished
+  // work pending it does not wait), then runs the callbacks of finished
+  // requests. Returns the number still in flight after those callbacks,
+  // counting any requests they started.
   std::size_t Perform(std::chrono::milliseconds max_wait);
 
+  // Requests started or deferred whose callback has not run yet.
   std::size_t InFlight() const;
 
  private:

@@ -1,0 +1,177 @@
+#include <curl/curl.h>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "gridbatch/error.hpp"
+#include "gridbatch/http_client.hpp"
+#include "transfer.hpp"
+
+namespace gridbatch::http {
+namespace {
+
+// libcurl's global state is set up once per process, before the first
+// handle, and left for process exit (cleanup would race other Clients).
+void InitCurlOnce() {
+  static const CURLcode result = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (result != CURLE_OK) {
+    throw Error(kExitSoftware,
+                std::string("cannot initialise libcurl: ") + curl_easy_strerror(result));
+  }
+}
+
+void CheckMulti(CURLMcode code, const char* what) {
+  if (code != CURLM_OK) {
+    throw Error(kExitSoftware,
+                std::string("libcurl ") + what + " failed: " + curl_multi_strerror(code));
+  }
+}
+
+Response SetupFailure(CURLcode code) {
+  Response response;
+  response.transport_error = static_cast<int>(code);
+  response.error = DescribeTransportError(code, 0, curl_easy_strerror(code));
+  return response;
+}
+
+}  // namespace
+
+struct Client::Impl {
+  struct Finished {
+    Callback done;
+    Response response;
+  };
+
+  explicit Impl(ClientOptions opts);
+  ~Impl();
+
+  CURL* AcquireEasy();
+  void Start(Request request, Callback done);
+  void PerformTransfers(std::chrono::milliseconds max_wait);
+  void CollectFinished();
+  void RunCallbacks();
+
+  ClientOptions options;
+  CURLM* multi = nullptr;
+  // Idle easy handles: reusing them keeps their TLS session and DNS caches.
+  std::vector<CURL*> free_easy;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;
+  // Done, callback not yet run. Callbacks run only after libcurl's queue is
+  // drained, so they may Start() new requests safely.
+  std::deque<Finished> finished;
+};
+
+Client::Impl::Impl(ClientOptions opts) : options(std::move(opts)) {
+  InitCurlOnce();
+  multi = curl_multi_init();
+  if (multi == nullptr) throw Error(kExitSoftware, "cannot create a libcurl multi handle");
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
+  // The connection cache must hold every connection we allow, or libcurl
+  // closes idle ones and keep-alive is lost between bursts.
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_host_connections);
+}
+
+Client::Impl::~Impl() {
+  for (auto& [easy, transfer] : active) {
+    curl_multi_remove_handle(multi, easy);
+    curl_easy_cleanup(easy);
+  }
+  active.clear();
+  for (CURL* easy : free_easy) curl_easy_cleanup(easy);
+  curl_multi_cleanup(multi);
+}
+
+CURL* Client::Impl::AcquireEasy() {
+  if (free_easy.empty()) return curl_easy_init();
+  CURL* easy = free_easy.back();
+  free_easy.pop_back();
+  return easy;
+}
+
+void Client::Impl::Start(Request request, Callback done) {
+  CURL* easy = AcquireEasy();
+  if (easy == nullptr) {
+    finished.push_back({std::move(done), SetupFailure(CURLE_OUT_OF_MEMORY)});
+    return;
+  }
+  auto transfer = std::make_unique<Transfer>(easy, std::move(request), std::move(done), options);
+  CURLcode setup = transfer->setup_error();
+  if (setup == CURLE_OK && curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    setup = CURLE_FAILED_INIT;
+  }
+  if (setup != CURLE_OK) {
+    finished.push_back({transfer->TakeCallback(), SetupFailure(setup)});
+    free_easy.push_back(easy);
+    return;
+  }
+  active.emplace(easy, std::move(transfer));
+}
+
+void Client::Impl::PerformTransfers(std::chrono::milliseconds max_wait) {
+  int running = 0;
+  CheckMulti(curl_multi_perform(multi, &running), "multi_perform");
+  CollectFinished();
+  if (!finished.empty()) return;
+  // Also sleeps when nothing is active: a loop may use Perform() to wait.
+  CheckMulti(curl_multi_poll(multi, nullptr, 0, static_cast<int>(max_wait.count()), nullptr),
+             "multi_poll");
+  CheckMulti(curl_multi_perform(multi, &running), "multi_perform");
+  CollectFinished();
+}
+
+void Client::Impl::CollectFinished() {
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+    if (message->msg != CURLMSG_DONE) continue;
+    // The message is invalid once its handle is removed: copy first.
+    CURL* easy = message->easy_handle;
+    const CURLcode result = message->data.result;
+    auto it = active.find(easy);
+    if (it == active.end()) continue;
+    Response response = it->second->Finish(result);
+    finished.push_back({it->second->TakeCallback(), std::move(response)});
+    curl_multi_remove_handle(multi, easy);
+    active.erase(it);
+    free_easy.push_back(easy);
+  }
+}
+
+void Client::Impl::RunCallbacks() {
+  // Only those finished so far: a callback that defers another outcome gets
+  // it delivered by the next Perform(), not in a loop here.
+  for (std::size_t n = finished.size(); n > 0 && !finished.empty(); --n) {
+    Finished next = std::move(finished.front());
+    finished.pop_front();  // before the call, so a throwing callback loses nothing else
+    if (next.done) next.done(std::move(next.response));
+  }
+}
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Client::~Client() = default;
+
+void Client::Start(Request request, Callback done) {
+  impl_->Start(std::move(request), std::move(done));
+}
+
+void Client::Defer(Response response, Callback done) {
+  impl_->finished.push_back({std::move(done), std::move(response)});
+}
+
+std::size_t Client::Perform(std::chrono::milliseconds max_wait) {
+  if (impl_->finished.empty()) {
+    impl_->PerformTransfers(max_wait);
+  } else if (!impl_->active.empty()) {
+    impl_->PerformTransfers(std::chrono::milliseconds(0));
+  }
+  impl_->RunCallbacks();
+  return InFlight();
+}
+
+std::size_t Client::InFlight() const { return impl_->active.size() + impl_->finished.size(); }
+
+}  // namespace gridbatch::http

@@ -1,0 +1,129 @@
+#include "transfer.hpp"
+
+#include <utility>
+
+namespace gridbatch::http {
+namespace {
+
+// Chains setopt calls, keeping the first failure.
+class Setter {
+ public:
+  explicit Setter(CURL* easy) : easy_(easy) {}
+  template <typename T>
+  Setter& Set(CURLoption option, T value) {
+    if (result_ == CURLE_OK) result_ = curl_easy_setopt(easy_, option, value);
+    return *this;
+  }
+  CURLcode result() const { return result_; }
+
+ private:
+  CURL* easy_;
+  CURLcode result_ = CURLE_OK;
+};
+
+}  // namespace
+
+Transfer::Transfer(CURL* easy, Request request, Client::Callback done,
+                   const ClientOptions& options)
+    : easy_(easy),
+      request_(std::move(request)),
+      done_(std::move(done)),
+      max_body_bytes_(options.max_body_bytes) {
+  curl_easy_reset(easy_);
+  setup_error_ = Configure(options);
+  if (setup_error_ == CURLE_OK) setup_error_ = ConfigureMethod();
+  if (setup_error_ == CURLE_OK) setup_error_ = ConfigureHeaders();
+}
+
+Transfer::~Transfer() { curl_slist_free_all(headers_); }
+
+CURLcode Transfer::Configure(const ClientOptions& options) {
+  Setter set(easy_);
+  set.Set(CURLOPT_URL, request_.url.c_str())
+      .Set(CURLOPT_PRIVATE, static_cast<void*>(this))
+      // Timeouts must not use signals: this runs inside a bigger program.
+      .Set(CURLOPT_NOSIGNAL, 1L)
+      .Set(CURLOPT_PROTOCOLS_STR, "http,https")
+      .Set(CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms)
+      .Set(CURLOPT_TIMEOUT_MS, options.total_timeout_ms)
+      .Set(CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes)
+      .Set(CURLOPT_LOW_SPEED_TIME, options.low_speed_seconds)
+      .Set(CURLOPT_TCP_KEEPALIVE, 1L)
+      .Set(CURLOPT_ACCEPT_ENCODING, "")
+      .Set(CURLOPT_USERAGENT, "gridbatch/0.1")
+      .Set(CURLOPT_ERRORBUFFER, error_buffer_.data())
+      .Set(CURLOPT_WRITEFUNCTION, &Transfer::OnBody)
+      .Set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+  // Verification stays on (libcurl's default); only the trust anchors change.
+  if (!options.ca_file.empty()) set.Set(CURLOPT_CAINFO, options.ca_file.c_str());
+  return set.result();
+}
+
+CURLcode Transfer::ConfigureMethod() {
+  Setter set(easy_);
+  if (request_.method == Request::Method::kPost) {
+    // The body lives in request_ for the whole transfer: no copy needed.
+    set.Set(CURLOPT_POST, 1L)
+        .Set(CURLOPT_POSTFIELDS, request_.body.data())
+        .Set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body.size()));
+  } else {
+    set.Set(CURLOPT_HTTPGET, 1L);
+  }
+  return set.result();
+}
+
+CURLcode Transfer::ConfigureHeaders() {
+  std::vector<std::string> lines = request_.headers;
+  if (request_.method == Request::Method::kPost) {
+    lines.emplace_back("Content-Type: application/json");
+    // Large prompts would otherwise wait for a "100 Continue" that many
+    // servers never send.
+    lines.emplace_back("Expect:");
+  }
+  for (const std::string& line : lines) {
+    curl_slist* grown = curl_slist_append(headers_, line.c_str());
+    if (grown == nullptr) return CURLE_OUT_OF_MEMORY;
+    headers_ = grown;
+  }
+  return curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+}
+
+std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, void* self) {
+  auto* transfer = static_cast<Transfer*>(self);
+  const std::size_t bytes = size * count;
+  if (transfer->body_.size() + bytes > transfer->max_body_bytes_) {
+    transfer->body_too_large_ = true;
+    return 0;  // makes libcurl abort with CURLE_WRITE_ERROR
+  }
+  transfer->body_.append(data, bytes);
+  return bytes;
+}
+
+Response Transfer::Finish(CURLcode result) {
+  Response response;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &response.status);
+  curl_off_t micros = 0;
+  if (curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &micros) == CURLE_OK) {
+    response.elapsed_seconds = static_cast<double>(micros) / 1e6;
+  }
+  curl_off_t retry_after = 0;
+  // libcurl parses both forms (seconds, HTTP date); 0 means absent or past.
+  if (curl_easy_getinfo(easy_, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+      retry_after > 0) {
+    response.retry_after_seconds = static_cast<double>(retry_after);
+  }
+  response.body = std::move(body_);
+  if (result == CURLE_OK) return response;
+  response.transport_error = static_cast<int>(result);
+  if (body_too_large_) {
+    response.error = "reply too large: over " + std::to_string(max_body_bytes_) + " bytes";
+    return response;
+  }
+  long os_errno = 0;
+  curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
+  const char* detail = error_buffer_[0] != '\0' ? error_buffer_.data() : curl_easy_strerror(result);
+  response.error = DescribeTransportError(result, os_errno, detail);
+  return response;
+}
+
+}  // namespace gridbatch::http

@@ -1,0 +1,294 @@
+#include "gridbatch/http_client.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "loopback_server.hpp"
+
+namespace gridbatch::http {
+namespace {
+
+using ::testing::MatchesRegex;
+using testing::LoopbackServer;
+using testing::Reply;
+using testing::SeenRequest;
+using namespace std::chrono_literals;
+
+Reply Respond(int status, std::string body, std::vector<std::string> headers = {}) {
+  Reply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  reply.headers = std::move(headers);
+  return reply;
+}
+
+Reply Fail(Reply::Kind kind, std::string body = "") {
+  Reply reply;
+  reply.kind = kind;
+  reply.body = std::move(body);
+  return reply;
+}
+
+Reply Late(std::chrono::milliseconds delay) {
+  Reply reply = Respond(200, "late");
+  reply.delay = delay;
+  return reply;
+}
+
+Request GetOf(std::string url, std::vector<std::string> headers = {}) {
+  Request request;
+  request.url = std::move(url);
+  request.headers = std::move(headers);
+  return request;
+}
+
+ClientOptions WithTimeout(long total_timeout_ms) {
+  ClientOptions options;
+  options.total_timeout_ms = total_timeout_ms;
+  return options;
+}
+
+// Drives the client until every callback has run; bounded so a broken
+// client fails the test instead of hanging it.
+void RunUntilIdle(Client& client) {
+  for (int round = 0; round < 3000 && client.InFlight() > 0; ++round) client.Perform(20ms);
+  ASSERT_EQ(client.InFlight(), 0u);
+}
+
+Response Fetch(Client& client, Request request) {
+  Response result;
+  int calls = 0;
+  client.Start(std::move(request), [&](Response&& r) {
+    result = std::move(r);
+    ++calls;
+  });
+  RunUntilIdle(client);
+  EXPECT_EQ(calls, 1);
+  return result;
+}
+
+Response Get(Client& client, const std::string& url) {
+  return Fetch(client, GetOf(url));
+}
+
+LoopbackServer::Handler Always(Reply reply) {
+  return [reply](const SeenRequest&) { return reply; };
+}
+
+TEST(HttpClientTest, GetReturnsStatusAndBody) {
+  LoopbackServer server(Always(Respond(200, "{\"ok\":true}")));
+  Client client;
+  const Response response = Get(client, server.Url("/jobs/a,b"));
+  EXPECT_EQ(response.transport_error, 0);
+  EXPECT_EQ(response.error, "");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "{\"ok\":true}");
+  EXPECT_FALSE(response.retry_after_seconds);
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.requests()[0].method, "GET");
+  EXPECT_EQ(server.requests()[0].target, "/jobs/a,b");
+}
+
+TEST(HttpClientTest, PostSendsItsBodyAsJsonWithTheGivenHeadersAndNoExpect) {
+  LoopbackServer server(Always(Respond(201, "made")));
+  Client client;
+  const std::string big(1 << 21, 'x');  // past libcurl 7.88's 1 MiB Expect threshold
+  Request post = GetOf(server.Url("/jobs"), {"Authorization: Bearer secret-1"});
+  post.method = Request::Method::kPost;
+  post.body = big;
+  const Response response = Fetch(client, post);
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.body, "made");
+  ASSERT_EQ(server.requests().size(), 1u);
+  const SeenRequest seen = server.requests()[0];
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.body, big);
+  EXPECT_EQ(seen.headers.at("content-type"), "application/json");
+  EXPECT_EQ(seen.headers.at("authorization"), "Bearer secret-1");
+  EXPECT_EQ(seen.headers.count("expect"), 0u);
+}
+
+TEST(HttpClientTest, SequentialRequestsReuseOneKeptAliveConnection) {
+  LoopbackServer server(Always(Respond(200, "x")));
+  Client client;
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Get(client, server.Url("/")).status, 200);
+  EXPECT_EQ(server.requests().size(), 20u);
+  EXPECT_EQ(server.connections_accepted(), 1);
+}
+
+TEST(HttpClientTest, ManyRequestsInFlightEachGetTheirOwnReplyOnce) {
+  LoopbackServer server([](const SeenRequest& r) { return Respond(200, r.target); });
+  ClientOptions options;
+  options.max_host_connections = 16;
+  Client client(options);
+  constexpr int kRequests = 300;
+  std::vector<std::string> bodies(kRequests);
+  std::vector<int> calls(kRequests, 0);
+  for (int i = 0; i < kRequests; ++i) {
+    client.Start(GetOf(server.Url("/" + std::to_string(i))), [&, i](Response&& r) {
+      bodies[static_cast<std::size_t>(i)] = r.body;
+      ++calls[static_cast<std::size_t>(i)];
+    });
+  }
+  EXPECT_EQ(client.InFlight(), static_cast<std::size_t>(kRequests));
+  RunUntilIdle(client);
+  for (int i = 0; i < kRequests; ++i) {
+    EXPECT_EQ(bodies[static_cast<std::size_t>(i)], "/" + std::to_string(i));
+    EXPECT_EQ(calls[static_cast<std::size_t>(i)], 1);
+  }
+  EXPECT_GT(server.connections_accepted(), 1);
+  EXPECT_LE(server.connections_accepted(), 16);
+}
+
+TEST(HttpClientTest, ReadsRetryAfterGivenInSeconds) {
+  LoopbackServer server(Always(Respond(429, "slow down", {"Retry-After: 7"})));
+  Client client;
+  const Response response = Get(client, server.Url("/"));
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(response.retry_after_seconds, 7.0);
+}
+
+TEST(HttpClientTest, ReadsRetryAfterGivenAsAnHttpDate) {
+  const std::time_t later = std::time(nullptr) + 3600;
+  char date[64];
+  std::tm parts{};
+  gmtime_r(&later, &parts);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+  LoopbackServer server(Always(Respond(503, "", {std::string("Retry-After: ") + date})));
+  Client client;
+  const Response response = Get(client, server.Url("/"));
+  ASSERT_TRUE(response.retry_after_seconds);
+  EXPECT_GE(*response.retry_after_seconds, 3500.0);
+  EXPECT_LE(*response.retry_after_seconds, 3600.0);
+}
+
+TEST(HttpClientTest, ClosedPortIsConnectionRefused) {
+  Client client;
+  const int port = LoopbackServer::ClosedPort();
+  const Response response = Get(client, "http://127.0.0.1:" + std::to_string(port) + "/");
+  EXPECT_EQ(response.transport_error, 7);  // CURLE_COULDNT_CONNECT
+  EXPECT_EQ(response.status, 0);
+  EXPECT_THAT(response.error,
+              MatchesRegex("connection refused: Failed to connect to 127\\.0\\.0\\.1 port " +
+                           std::to_string(port) +
+                           " after [0-9]+ ms: Couldn't connect to server"));
+}
+
+TEST(HttpClientTest, ResetByThePeerIsConnectionReset) {
+  LoopbackServer server(Always(Fail(Reply::Kind::kReset)));
+  Client client;
+  const Response response = Get(client, server.Url("/"));
+  EXPECT_EQ(response.transport_error, 56);  // CURLE_RECV_ERROR
+  EXPECT_EQ(response.error, "connection reset: Recv failure: Connection reset by peer");
+}
+
+TEST(HttpClientTest, CloseWithoutAReplyIsAnEmptyReply) {
+  LoopbackServer server(Always(Fail(Reply::Kind::kCloseWithoutReply)));
+  Client client;
+  const Response response = Get(client, server.Url("/"));
+  EXPECT_EQ(response.transport_error, 52);  // CURLE_GOT_NOTHING
+  EXPECT_EQ(response.error, "empty reply: Empty reply from server");
+}
+
+TEST(HttpClientTest, ABodyShorterThanPromisedIsATruncatedReply) {
+  LoopbackServer server(Always(Fail(Reply::Kind::kTruncate, "{\"success\":tr")));
+  Client client;
+  const Response response = Get(client, server.Url("/"));
+  EXPECT_EQ(response.transport_error, 18);  // CURLE_PARTIAL_FILE
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.error,
+            "truncated reply: transfer closed with 100 bytes remaining to read");
+}
+
+TEST(HttpClientTest, TotalTimeoutAbortsASlowReply) {
+  LoopbackServer server(Always(Late(10s)));
+  Client client(WithTimeout(300));
+  const Response response = Get(client, server.Url("/"));
+  EXPECT_EQ(response.transport_error, 28);  // CURLE_OPERATION_TIMEDOUT
+  EXPECT_EQ(response.status, 0);
+  EXPECT_THAT(response.error, MatchesRegex("timeout: Operation timed out after [0-9]+ "
+                                           "milliseconds with 0 bytes received"));
+}
+
+TEST(HttpClientTest, ABodyOverTheLimitIsAbandoned) {
+  LoopbackServer server(Always(Respond(200, std::string(5000, 'y'))));
+  ClientOptions options;
+  options.max_body_bytes = 1000;
+  Client client(options);
+  const Response response = Get(client, server.Url("/"));
+  EXPECT_EQ(response.transport_error, 23);  // CURLE_WRITE_ERROR
+  EXPECT_EQ(response.error, "reply too large: over 1000 bytes");
+}
+
+TEST(HttpClientTest, OnlyHttpAndHttpsAreAllowed) {
+  Client client;
+  const Response response = Get(client, "file:///etc/passwd");
+  EXPECT_EQ(response.transport_error, 1);  // CURLE_UNSUPPORTED_PROTOCOL
+  EXPECT_EQ(response.body, "");
+  EXPECT_THAT(response.error, MatchesRegex("bad URL: .*file.*"));
+}
+
+TEST(HttpClientTest, ACallbackMayStartTheNextRequest) {
+  LoopbackServer server([](const SeenRequest& r) { return Respond(200, r.target); });
+  Client client;
+  std::vector<std::string> seen;
+  std::function<void(Response&&)> next = [&](Response&& r) {
+    seen.push_back(r.body);
+    if (seen.size() < 5) client.Start(GetOf(server.Url("/" + std::to_string(seen.size()))), next);
+  };
+  client.Start(GetOf(server.Url("/0")), next);
+  RunUntilIdle(client);
+  EXPECT_EQ(seen, (std::vector<std::string>{"/0", "/1", "/2", "/3", "/4"}));
+}
+
+TEST(HttpClientTest, ADeferredOutcomeArrivesFromTheNextPerformNotFromDefer) {
+  Client client;
+  std::string error;
+  Response decided;
+  decided.error = "decided locally";
+  client.Defer(decided, [&](Response&& r) { error = r.error; });
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(client.InFlight(), 1u);
+  EXPECT_EQ(client.Perform(10s), 0u);  // returns without waiting out the 10 s
+  EXPECT_EQ(error, "decided locally");
+}
+
+TEST(HttpClientTest, PerformWithNothingInFlightReturnsZero) {
+  Client client;
+  EXPECT_EQ(client.Perform(1ms), 0u);
+}
+
+TEST(HttpClientTest, DestroyingTheClientDropsRequestsInFlightWithoutCallbacks) {
+  LoopbackServer server(Always(Late(10s)));
+  int calls = 0;
+  {
+    Client client;
+    for (int i = 0; i < 10; ++i) client.Start(GetOf(server.Url("/")), [&](Response&&) { ++calls; });
+    client.Perform(50ms);
+  }
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(HttpClientTest, NoErrorMessageContainsARequestHeader) {
+  const std::string token = "tok-7f3c-DO-NOT-LEAK";
+  LoopbackServer reset(Always(Fail(Reply::Kind::kReset)));
+  LoopbackServer truncate(Always(Fail(Reply::Kind::kTruncate, "x")));
+  LoopbackServer slow(Always(Late(10s)));
+  Client client(WithTimeout(200));
+  const std::vector<std::string> urls = {
+      reset.Url("/"), truncate.Url("/"), slow.Url("/"),
+      "http://127.0.0.1:" + std::to_string(LoopbackServer::ClosedPort()) + "/"};
+  for (const std::string& url : urls) {
+    const Response response = Fetch(client, GetOf(url, {"Authorization: Bearer " + token}));
+    EXPECT_NE(response.error, "") << url;
+    EXPECT_EQ(response.error.find(token), std::string::npos) << response.error;
+    EXPECT_EQ(response.error.find("Authorization"), std::string::npos) << response.error;
+  }
+}
+
+}  // namespace
+}  // namespace gridbatch::http
