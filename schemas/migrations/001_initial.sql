@@ -9,7 +9,8 @@ CREATE TABLE batches (
   hours         REAL,                   -- runtime limit sent with each submit; NULL: not sent
   manifest_path TEXT,
   created_at    TEXT NOT NULL,
-  updated_at    TEXT NOT NULL
+  updated_at    TEXT NOT NULL,
+  load_serial   INTEGER NOT NULL DEFAULT 0   -- loads of this batch so far (see jobs.load_serial)
 );
 
 CREATE TABLE jobs (
@@ -48,3 +49,5 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due ON jobs (state, next_attempt_at);
 CREATE INDEX jobs_poll ON jobs (last_polled_at) WHERE state IN ('submitted', 'running');
 CREATE INDEX jobs_batch ON jobs (batch_id, model, state);
+-- `status` lists the latest distinct errors; few jobs have one.
+CREATE INDEX jobs_errors ON jobs (last_error) WHERE last_error IS NOT NULL;

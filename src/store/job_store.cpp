@@ -15,14 +15,35 @@ extern const std::vector<std::string_view> kMigrations;
 
 namespace {
 
-void ApplyMigrations(SQLite::Database& db) {
+// The schema version of `db`, refusing one newer than this binary knows: its
+// tables may mean something this code would misread or break.
+int CheckedVersion(SQLite::Database& db, const std::string& path) {
   const int current = db.execAndGet("PRAGMA user_version").getInt();
   const int latest = static_cast<int>(kMigrations.size());
   if (current > latest) {
-    throw Error(kExitIoErr, "database schema version " + std::to_string(current) +
+    throw Error(kExitIoErr, "database " + path + ": schema version " + std::to_string(current) +
                                 " is newer than this gridbatch knows (" +
                                 std::to_string(latest) + ")");
   }
+  return current;
+}
+
+// A read-only connection cannot migrate, so it needs the latest schema.
+void CheckReadOnlyVersion(SQLite::Database& db, const std::string& path) {
+  const int current = CheckedVersion(db, path);
+  if (current == 0) {
+    throw Error(kExitIoErr, "database " + path + ": not a gridbatch database (no schema)");
+  }
+  if (current < static_cast<int>(kMigrations.size())) {
+    throw Error(kExitIoErr, "database " + path + ": schema version " + std::to_string(current) +
+                                " is older than this gridbatch's; run `gridbatch load` on it "
+                                "once to upgrade it");
+  }
+}
+
+void ApplyMigrations(SQLite::Database& db, const std::string& path) {
+  const int current = CheckedVersion(db, path);
+  const int latest = static_cast<int>(kMigrations.size());
   for (int version = current + 1; version <= latest; ++version) {
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     db.exec(std::string(kMigrations[static_cast<std::size_t>(version - 1)]));
@@ -55,9 +76,9 @@ std::unique_ptr<JobStore> JobStore::Open(const std::string& path, OpenOptions op
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
       db.exec("PRAGMA foreign_keys = ON");
-      ApplyMigrations(db);
-    } else if (db.execAndGet("PRAGMA user_version").getInt() == 0) {
-      throw Error(kExitIoErr, "database " + path + ": not a gridbatch database (no schema)");
+      ApplyMigrations(db, path);
+    } else {
+      CheckReadOnlyVersion(db, path);
     }
     return std::unique_ptr<JobStore>(new JobStore(path, std::make_unique<Impl>(std::move(db))));
   } catch (const SQLite::Exception& e) {

@@ -1,0 +1,231 @@
+#include "gridbatch/batch_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "gridbatch/error.hpp"
+#include "job_store_impl.hpp"
+#include "store_test_util.hpp"
+
+namespace gridbatch::store {
+namespace {
+
+using testing::Batch;
+using testing::Exec;
+using testing::Job;
+using testing::Load;
+using testing::QueryInt;
+using testing::QueryText;
+using testing::TempDir;
+using Tracking = LoadOptions::SeenTracking;
+
+std::string CountsOf(const LoadCounts& c) {
+  return std::to_string(c.added) + " new, " + std::to_string(c.already_present) +
+         " present, " + std::to_string(c.no_longer_listed) + " gone, " +
+         std::to_string(c.listed) + " listed";
+}
+
+std::vector<JobSpec> Jobs(const std::vector<std::string>& ids) {
+  std::vector<JobSpec> jobs;
+  for (const auto& id : ids) jobs.push_back(Job(id, "gemma:2b"));
+  return jobs;
+}
+
+TEST(BatchLoaderTest, StoresEachJobWithItsFieldsAndTimes) {
+  TempDir dir;
+  const auto path = dir.File("jobs.db");
+  auto store = JobStore::Open(path);
+  const FakeClock clock(1700000000.25);
+  BatchSpec batch = Batch("capitals");
+  batch.hours = 2;
+  batch.manifest_path = "capitals.yaml";
+  BatchLoader loader(*store, batch, clock);
+  loader.Add(Job("q1", "llama3:8b", "What is the capital of Peru?", 1));
+  EXPECT_EQ(CountsOf(loader.Commit()), "1 new, 0 present, 0 gone, 1 listed");
+  EXPECT_EQ(QueryText(path, "SELECT b.name || '|' || j.prompt_id || '|' || j.model || '|' || "
+                            "j.prompt || '|' || j.repeat_index || '|' || j.state || '|' || "
+                            "j.attempts || '|' || ifnull(j.vars, 'NULL') || '|' || j.created_at "
+                            "|| '|' || j.updated_at || '|' || typeof(j.content_key) || "
+                            "length(j.content_key) FROM jobs j JOIN batches b ON b.id = j.batch_id"),
+            "capitals|q1|llama3:8b|What is the capital of Peru?|1|pending|0|NULL|"
+            "2023-11-14T22:13:20.250Z|2023-11-14T22:13:20.250Z|blob16");
+  EXPECT_EQ(QueryText(path, "SELECT name || '|' || app || '|' || hours || '|' || manifest_path "
+                            "|| '|' || created_at || '|' || load_serial FROM batches"),
+            "capitals|gridrepublic:text-inference|2.0|capitals.yaml|2023-11-14T22:13:20.250Z|1");
+}
+
+TEST(BatchLoaderTest, ContentKeyIsTheDocumentedHash) {
+  TempDir dir;
+  const auto path = dir.File("key.db");
+  auto store = JobStore::Open(path);
+  Load(*store, Batch("capitals"), {Job("q1", "gemma:2b", "What is the capital of France?")});
+  EXPECT_EQ(QueryText(path, "SELECT lower(hex(content_key)) FROM jobs"),
+            "57889e4418652d7a43b68f69962f8a50");
+}
+
+TEST(BatchLoaderTest, StoresVarsAsAJsonObjectInDeclarationOrder) {
+  TempDir dir;
+  const auto path = dir.File("vars.db");
+  auto store = JobStore::Open(path);
+  JobSpec job = Job("v1", "gemma:2b");
+  job.vars = {{"zeta", "Z"}, {"alpha", "say \"hi\"\\\n\t\x01 é"}};
+  Load(*store, Batch("sweep"), {job});
+  const std::string text = QueryText(path, "SELECT vars FROM jobs");
+  EXPECT_EQ(text, "{\"zeta\":\"Z\",\"alpha\":\"say \\\"hi\\\"\\\\\\n\\t\\u0001 é\"}");
+  const auto parsed = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(parsed.begin().key(), "zeta");
+  EXPECT_EQ(parsed["alpha"], "say \"hi\"\\\n\t\x01 é");
+}
+
+class SeenTrackingTest : public ::testing::TestWithParam<Tracking> {
+ protected:
+  LoadOptions Options() const { return LoadOptions{.seen_tracking = GetParam()}; }
+};
+
+TEST_P(SeenTrackingTest, ReloadingTheSameJobsAddsNothing) {
+  TempDir dir;
+  const auto path = dir.File("again.db");
+  auto store = JobStore::Open(path);
+  const auto jobs = Jobs({"a", "b", "c"});
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), jobs, Options())), "3 new, 0 present, 0 gone, 3 listed");
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), jobs, Options())), "0 new, 3 present, 0 gone, 3 listed");
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM jobs"), 3);
+}
+
+TEST_P(SeenTrackingTest, AnEditedManifestAddsOnlyItsNewJobsAndLeavesDroppedOnesAlone) {
+  TempDir dir;
+  const auto path = dir.File("edit.db");
+  auto store = JobStore::Open(path);
+  Load(*store, Batch("b1"), Jobs({"a", "b", "c"}), Options());
+  Exec(path, "UPDATE jobs SET state = 'completed', output = 'done' WHERE prompt_id = 'a'");
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), Jobs({"b", "c", "d", "e"}), Options())),
+            "2 new, 2 present, 1 gone, 4 listed");
+  EXPECT_EQ(QueryText(path, "SELECT group_concat(prompt_id || ':' || state, ' ') FROM "
+                            "(SELECT * FROM jobs ORDER BY prompt_id)"),
+            "a:completed b:pending c:pending d:pending e:pending");
+  EXPECT_EQ(QueryText(path, "SELECT output FROM jobs WHERE prompt_id = 'a'"), "done");
+}
+
+TEST_P(SeenTrackingTest, AChangedPromptIsANewJob) {
+  TempDir dir;
+  auto store = JobStore::Open(dir.File("changed.db"));
+  Load(*store, Batch("b1"), {Job("a", "m", "old text")}, Options());
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), {Job("a", "m", "new text")}, Options())),
+            "1 new, 0 present, 1 gone, 1 listed");
+}
+
+TEST_P(SeenTrackingTest, AJobListedTwiceInOneLoadCountsOnce) {
+  TempDir dir;
+  auto store = JobStore::Open(dir.File("twice.db"));
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), Jobs({"a", "a", "b"}), Options())),
+            "2 new, 0 present, 0 gone, 2 listed");
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), Jobs({"a", "a"}), Options())),
+            "0 new, 1 present, 1 gone, 1 listed");
+}
+
+TEST_P(SeenTrackingTest, BatchesWithTheSameJobsAreKeptApart) {
+  TempDir dir;
+  const auto path = dir.File("two.db");
+  auto store = JobStore::Open(path);
+  Load(*store, Batch("first"), Jobs({"a", "b"}), Options());
+  EXPECT_EQ(CountsOf(Load(*store, Batch("second"), Jobs({"a"}), Options())),
+            "1 new, 0 present, 0 gone, 1 listed");
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM jobs"), 3);
+}
+
+TEST_P(SeenTrackingTest, LoadsAHundredThousandJobsAndReloadsThemIdempotently) {
+  TempDir dir;
+  const auto path = dir.File("large.db");
+  auto store = JobStore::Open(path);
+  constexpr int kJobs = 100'000;
+  const auto load = [&] {
+    BatchLoader loader(*store, Batch("sweep"), SystemClock::Instance(), Options());
+    JobSpec job = Job("", "gemma:2b");
+    job.vars = {{"n", ""}};
+    for (int i = 0; i < kJobs; ++i) {
+      job.prompt_id = "p" + std::to_string(i);
+      job.prompt = "What is " + std::to_string(i) + " squared?";
+      job.vars[0].second = std::to_string(i);
+      loader.Add(job);
+    }
+    return loader.Commit();
+  };
+  EXPECT_EQ(CountsOf(load()), "100000 new, 0 present, 0 gone, 100000 listed");
+  EXPECT_EQ(CountsOf(load()), "0 new, 100000 present, 0 gone, 100000 listed");
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM jobs"), kJobs);
+  EXPECT_EQ(QueryText(path, "SELECT vars FROM jobs WHERE prompt_id = 'p99999'"),
+            "{\"n\":\"99999\"}");
+}
+
+INSTANTIATE_TEST_SUITE_P(BothStrategies, SeenTrackingTest,
+                         ::testing::Values(Tracking::kTempTable, Tracking::kLoadSerial),
+                         [](const ::testing::TestParamInfo<Tracking>& param_info) {
+                           return param_info.param == Tracking::kTempTable
+                                      ? std::string("TempTable")
+                                      : std::string("LoadSerial");
+                         });
+
+TEST(BatchLoaderTest, ReloadingUpdatesTheBatchSettingsAndKeepsItsCreationTime) {
+  TempDir dir;
+  const auto path = dir.File("settings.db");
+  auto store = JobStore::Open(path);
+  BatchSpec batch = Batch("b1");
+  batch.hours = 1.5;
+  batch.manifest_path = "old.yaml";
+  { BatchLoader(*store, batch, FakeClock(1700000000)).Commit(); }
+  batch.app = "other:app";
+  batch.hours.reset();
+  batch.manifest_path = "new.yaml";
+  { BatchLoader(*store, batch, FakeClock(1700000060)).Commit(); }
+  EXPECT_EQ(QueryText(path, "SELECT app || '|' || ifnull(hours, 'NULL') || '|' || manifest_path "
+                            "|| '|' || created_at || '|' || updated_at || '|' || load_serial "
+                            "FROM batches"),
+            "other:app|NULL|new.yaml|2023-11-14T22:13:20.000Z|2023-11-14T22:14:20.000Z|2");
+}
+
+TEST(BatchLoaderTest, ALoaderDestroyedWithoutCommitLeavesNoTrace) {
+  TempDir dir;
+  const auto path = dir.File("abandoned.db");
+  auto store = JobStore::Open(path);
+  Load(*store, Batch("kept"), Jobs({"a"}));
+  {
+    BatchLoader loader(*store, Batch("abandoned"));
+    loader.Add(Job("x", "m"));
+    loader.Add(Job("y", "m"));
+  }
+  {
+    BatchLoader loader(*store, Batch("kept"));
+    loader.Add(Job("z", "m"));
+  }
+  EXPECT_EQ(QueryText(path, "SELECT group_concat(name) FROM batches"), "kept");
+  EXPECT_EQ(QueryText(path, "SELECT group_concat(prompt_id) FROM jobs"), "a");
+  EXPECT_EQ(QueryInt(path, "SELECT load_serial FROM batches"), 1);
+}
+
+TEST(BatchLoaderTest, ADiskFullDuringALoadThrowsNamingTheFileAndKeepsEarlierLoads) {
+  TempDir dir;
+  const auto path = dir.File("full.db");
+  auto store = JobStore::Open(path);
+  Load(*store, Batch("kept"), Jobs({"a", "b"}));
+  // SQLite reports SQLITE_FULL once the file would pass max_page_count,
+  // exactly as for a full disk.
+  const auto pages = store->impl().db.execAndGet("PRAGMA page_count").getInt();
+  store->impl().db.exec("PRAGMA max_page_count = " + std::to_string(pages + 2));
+  std::string message;
+  try {
+    BatchLoader loader(*store, Batch("big"));
+    for (int i = 0; i < 10000; ++i) loader.Add(Job("p" + std::to_string(i), "m"));
+    loader.Commit();
+  } catch (const Error& e) {
+    message = std::to_string(e.exit_code()) + " " + e.what();
+  }
+  EXPECT_EQ(message, "74 database " + path + ": load batch 'big': database or disk is full");
+  store.reset();
+  EXPECT_EQ(QueryText(path, "SELECT group_concat(name) FROM batches"), "kept");
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM jobs"), 2);
+  EXPECT_EQ(QueryText(path, "PRAGMA integrity_check"), "ok");
+}
+
+}  // namespace
+}  // namespace gridbatch::store

@@ -1,0 +1,107 @@
+#include "gridbatch/job_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string_view>
+#include <vector>
+
+#include "gridbatch/error.hpp"
+#include "store_test_util.hpp"
+
+namespace gridbatch::store {
+extern const std::vector<std::string_view> kMigrations;
+
+namespace {
+
+using testing::Exec;
+using testing::QueryInt;
+using testing::QueryText;
+using testing::TempDir;
+
+// Runs `body`, expecting gridbatch::Error; returns "<exit code> <message>".
+template <typename Body>
+std::string ErrorOf(Body body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    return std::to_string(e.exit_code()) + " " + e.what();
+  }
+  return "no error";
+}
+
+TEST(JobStoreTest, MigratesAFreshFileFromVersionZeroToTheLatest) {
+  TempDir dir;
+  const auto path = dir.File("fresh.db");
+  {
+    auto store = JobStore::Open(path);
+    EXPECT_EQ(store->SchemaVersion(), static_cast<int>(kMigrations.size()));
+  }
+  EXPECT_EQ(QueryText(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
+                            "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' "
+                            "ORDER BY name)"),
+            "batches,jobs,jobs_batch,jobs_due,jobs_errors,jobs_poll");
+  EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
+}
+
+TEST(JobStoreTest, ReopeningAMigratedFileKeepsItsVersionAndRows) {
+  TempDir dir;
+  const auto path = dir.File("twice.db");
+  JobStore::Open(path);
+  Exec(path, "INSERT INTO batches (name, app, created_at, updated_at) VALUES ('b', 'a', 't', 't')");
+  auto store = JobStore::Open(path);
+  EXPECT_EQ(store->SchemaVersion(), static_cast<int>(kMigrations.size()));
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM batches"), 1);
+}
+
+TEST(JobStoreTest, RefusesADatabaseNewerThanItKnows) {
+  TempDir dir;
+  const auto path = dir.File("newer.db");
+  Exec(path + "", "PRAGMA user_version = 99");
+  EXPECT_EQ(ErrorOf([&] { JobStore::Open(path); }),
+            "74 database " + path + ": schema version 99 is newer than this gridbatch knows (" +
+                std::to_string(kMigrations.size()) + ")");
+  EXPECT_EQ(ErrorOf([&] { JobStore::Open(path, {.mode = OpenOptions::Mode::kReadOnly}); }),
+            "74 database " + path + ": schema version 99 is newer than this gridbatch knows (" +
+                std::to_string(kMigrations.size()) + ")");
+  EXPECT_EQ(QueryInt(path, "PRAGMA user_version"), 99);
+}
+
+TEST(JobStoreTest, ReportsAFileThatIsNotSqliteAndLeavesItAlone) {
+  TempDir dir;
+  const auto path = dir.File("notes.txt");
+  std::ofstream(path) << "these are my notes, not a database\n";
+  EXPECT_EQ(ErrorOf([&] { JobStore::Open(path); }),
+            "74 database " + path + ": open: file is not a database");
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "these are my notes, not a database");
+}
+
+TEST(JobStoreTest, ReadOnlyOpenOfAMissingFileFailsWithoutCreatingIt) {
+  TempDir dir;
+  const auto path = dir.File("missing.db");
+  EXPECT_EQ(ErrorOf([&] { JobStore::Open(path, {.mode = OpenOptions::Mode::kReadOnly}); }),
+            "66 database " + path + ": no such file");
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(JobStoreTest, ReadOnlyOpenRefusesASqliteFileWithoutOurSchema) {
+  TempDir dir;
+  const auto path = dir.File("other.db");
+  Exec(path, "CREATE TABLE t (x)");
+  EXPECT_EQ(ErrorOf([&] { JobStore::Open(path, {.mode = OpenOptions::Mode::kReadOnly}); }),
+            "74 database " + path + ": not a gridbatch database (no schema)");
+}
+
+TEST(JobStoreTest, ReadOnlyOpenReadsADatabaseAWriterLeftInWalMode) {
+  TempDir dir;
+  const auto path = dir.File("wal.db");
+  JobStore::Open(path);
+  auto store = JobStore::Open(path, {.mode = OpenOptions::Mode::kReadOnly});
+  EXPECT_EQ(store->SchemaVersion(), static_cast<int>(kMigrations.size()));
+}
+
+}  // namespace
+}  // namespace gridbatch::store

@@ -1,0 +1,161 @@
+#include "gridbatch/status_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "gridbatch/error.hpp"
+#include "store_test_util.hpp"
+
+namespace gridbatch::store {
+namespace {
+
+using testing::Batch;
+using testing::Exec;
+using testing::Job;
+using testing::Load;
+using testing::TempDir;
+
+// Two batches; capitals has two models and jobs in several states.
+class StatusReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = JobStore::Open(path_);
+    BatchSpec capitals = Batch("capitals");
+    capitals.hours = 2;
+    capitals.manifest_path = "capitals.yaml";
+    BatchLoader loader(*store_, capitals, FakeClock(1700000000));
+    for (const char* model : {"gemma:2b", "llama3:8b"}) {
+      for (const char* id : {"q1", "q2", "q3"}) loader.Add(Job(id, model));
+    }
+    loader.Commit();
+    BatchLoader other(*store_, Batch("other"), FakeClock(1700000000));
+    other.Add(Job("x", "gemma:2b"));
+    other.Commit();
+    Exec(path_, R"sql(
+      UPDATE jobs SET state = 'completed', last_error = 'old', updated_at = '2026-01-01T00:00:09Z'
+        WHERE prompt_id = 'q1' AND model = 'gemma:2b';
+      UPDATE jobs SET state = 'failed', last_error = 'HTTP 500', updated_at = '2026-01-01T00:00:02Z'
+        WHERE prompt_id = 'q2' AND model = 'gemma:2b';
+      UPDATE jobs SET state = 'failed', last_error = 'HTTP 500', updated_at = '2026-01-01T00:00:01Z'
+        WHERE prompt_id = 'q3' AND model = 'llama3:8b';
+      UPDATE jobs SET state = 'submitting', attempts = 1, updated_at = '2026-01-01T00:00:04Z'
+        WHERE prompt_id = 'q1' AND model = 'llama3:8b';
+      UPDATE jobs SET last_error = 'timed out
+after 30 s', updated_at = '2026-01-01T00:00:03Z'
+        WHERE prompt_id = 'q2' AND model = 'llama3:8b';
+      UPDATE jobs SET state = 'running' WHERE prompt_id = 'x';)sql");
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("status.db");
+  std::unique_ptr<JobStore> store_;
+};
+
+TEST_F(StatusReportTest, CountsJobsPerBatchModelAndState) {
+  const StatusReport report = BuildStatusReport(*store_);
+  ASSERT_EQ(report.batches.size(), 2u);
+  const BatchStatus& capitals = report.batches[0];
+  EXPECT_EQ(capitals.name, "capitals");
+  ASSERT_EQ(capitals.models.size(), 2u);
+  EXPECT_EQ(capitals.models[0].model, "gemma:2b");
+  EXPECT_EQ(capitals.models[0].counts[JobState::kPending], 1u);
+  EXPECT_EQ(capitals.models[0].counts[JobState::kCompleted], 1u);
+  EXPECT_EQ(capitals.models[0].counts[JobState::kFailed], 1u);
+  EXPECT_EQ(capitals.models[1].counts[JobState::kSubmitting], 1u);
+  EXPECT_EQ(capitals.counts.Total(), 6u);
+  EXPECT_EQ(report.batches[1].counts[JobState::kRunning], 1u);
+  EXPECT_EQ(report.totals.Total(), 7u);
+  EXPECT_EQ(report.totals[JobState::kPending], 2u);
+}
+
+TEST_F(StatusReportTest, WritesATableForPeople) {
+  std::ostringstream out;
+  WriteStatusText(BuildStatusReport(*store_), out);
+  EXPECT_EQ(out.str(),
+            "batch capitals (gridrepublic:text-inference, 2 h, capitals.yaml, loaded "
+            "2023-11-14T22:13:20.000Z)\n"
+            "  model      pending  submitting  submitted  running  completed  failed  cancelled"
+            "   total\n"
+            "  gemma:2b         1           0          0        0          1       1          0"
+            "       3\n"
+            "  llama3:8b        1           1          0        0          0       1          0"
+            "       3\n"
+            "  all              2           1          0        0          1       2          0"
+            "       6\n"
+            "\n"
+            "batch other (gridrepublic:text-inference, loaded 2023-11-14T22:13:20.000Z)\n"
+            "  model     pending  submitting  submitted  running  completed  failed  cancelled"
+            "   total\n"
+            "  gemma:2b        0           0          0        1          0       0          0"
+            "       1\n"
+            "\n"
+            "total: 7 job(s): 2 pending, 1 submitting, 1 running, 1 completed, 2 failed\n"
+            "\n"
+            "1 job(s) left in 'submitting': their submit may or may not have reached the service\n"
+            "  capitals q1 llama3:8b repeat 0, attempts 1, since 2026-01-01T00:00:04Z\n"
+            "\n"
+            "recent errors (jobs not completed):\n"
+            "  1 job(s), last 2026-01-01T00:00:03Z: timed out after 30 s\n"
+            "  2 job(s), last 2026-01-01T00:00:02Z: HTTP 500\n");
+}
+
+TEST_F(StatusReportTest, WritesJsonForScripts) {
+  std::ostringstream out;
+  WriteStatusJson(BuildStatusReport(*store_, {.batch = "capitals"}), out);
+  const auto json = nlohmann::json::parse(out.str());
+  EXPECT_EQ(json["batches"].size(), 1u);
+  EXPECT_EQ(json["batches"][0]["name"], "capitals");
+  EXPECT_EQ(json["batches"][0]["hours"], 2.0);
+  EXPECT_EQ(json["batches"][0]["manifest_path"], "capitals.yaml");
+  EXPECT_EQ(json["batches"][0]["models"][1].dump(),
+            R"({"counts":{"cancelled":0,"completed":0,"failed":1,"pending":1,"running":0,)"
+            R"("submitted":0,"submitting":1,"total":3},"model":"llama3:8b"})");
+  EXPECT_EQ(json["totals"]["total"], 6);
+  EXPECT_EQ(json["uncertain"].dump(),
+            R"({"count":1,"jobs":[{"attempts":1,"batch":"capitals","model":"llama3:8b",)"
+            R"("prompt_id":"q1","repeat_index":0,"updated_at":"2026-01-01T00:00:04Z"}]})");
+  EXPECT_EQ(json["recent_errors"].dump(),
+            R"([{"error":"timed out\nafter 30 s","jobs":1,"last_seen":"2026-01-01T00:00:03Z"},)"
+            R"({"error":"HTTP 500","jobs":2,"last_seen":"2026-01-01T00:00:02Z"}])");
+}
+
+TEST_F(StatusReportTest, OneBatchOnlyWhenAsked) {
+  const StatusReport report = BuildStatusReport(*store_, {.batch = "other"});
+  ASSERT_EQ(report.batches.size(), 1u);
+  EXPECT_EQ(report.totals.Total(), 1u);
+  EXPECT_EQ(report.uncertain_count, 0u);
+  EXPECT_TRUE(report.recent_errors.empty());
+}
+
+TEST_F(StatusReportTest, AnUnknownBatchIsAnErrorThatNamesTheKnownOnes) {
+  try {
+    BuildStatusReport(*store_, {.batch = "capitols"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(std::string(e.what()),
+              "database " + path_ + ": no batch named 'capitols' (batches: capitals, other)");
+  }
+}
+
+TEST_F(StatusReportTest, ListsOnlyTheFirstFewUncertainJobsAndErrors) {
+  Exec(path_, "UPDATE jobs SET state = 'submitting' WHERE batch_id = 1");
+  const StatusReport report = BuildStatusReport(*store_, {.batch = std::nullopt, .max_uncertain = 2, .max_errors = 1});
+  EXPECT_EQ(report.uncertain_count, 6u);
+  EXPECT_EQ(report.uncertain.size(), 2u);
+  ASSERT_EQ(report.recent_errors.size(), 1u);
+  EXPECT_EQ(report.recent_errors[0].error, "old");  // no longer completed, so it counts
+}
+
+TEST(StatusReportEmptyTest, AnEmptyDatabaseSaysSo) {
+  TempDir dir;
+  auto store = JobStore::Open(dir.File("empty.db"));
+  std::ostringstream out;
+  WriteStatusText(BuildStatusReport(*store), out);
+  EXPECT_EQ(out.str(), "no batches loaded\n");
+}
+
+}  // namespace
+}  // namespace gridbatch::store
