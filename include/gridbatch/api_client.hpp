@@ -3,11 +3,27 @@
 // http::Client, so hundreds of calls are in flight on one thread.
 //
 // The token goes into the Authorization header only: it never appears in a
-// result, an error message or a log line.
+// result, an error message or a log line (error texts are also scrubbed of
+// it, in case a server echoes a request back).
+//
+// Classification, the run loop's contract:
+//   kSuccess    the documented JSON with success:true (and, for a submit, a
+//               valid first id)
+//   kRetryable  transport error (refused, reset, timeout, empty or truncated
+//               reply), 429 (retry_after_seconds from Retry-After), 5xx, a
+//               2xx body that is not the documented JSON (HTML, cut short,
+//               success:true without ids, no boolean success)
+//   kPermanent  success:false ("service said: <its error>"), 400, 404, any
+//               other 4xx, an unfollowed 3xx, an invalid id
+//   kAuth       401, 403
+// Messages are one line and short: "HTTP 503: <first 200 characters of the
+// body>", "connection reset: <libcurl's words>", "service said: Invalid
+// input format". No nlohmann exception leaves this module.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,10 +69,12 @@ struct SubmitResult {
 struct JobView {
   std::string id;
   std::string status;     // states.default.status, as spelled by the service
-  std::string vm_status;
-  std::string log;        // the whole log so far
+  std::string vm_status;  // "" when absent
+  std::string log;        // the whole log so far; "" when absent
+  // An integer, a number (rounded) or a numeric string in the reply;
+  // nullopt when absent, negative or unreadable.
   std::optional<std::int64_t> runtime;
-  std::string created;
+  std::string created;    // as sent; "" when absent
 };
 
 struct StatusResult {
@@ -70,33 +88,48 @@ struct StatusResult {
 };
 
 // The commandLine string for a prompt: {"inputs":["<prompt>"]} as JSON text.
+// Any prompt survives (quotes, backslashes, control characters, non-ASCII);
+// invalid UTF-8 is replaced by U+FFFD instead of throwing.
 std::string BuildCommandLine(std::string_view prompt);
 
-// The POST body for a submit.
+// The POST body for a submit: app, commandLine (the string above, so the
+// prompt is JSON-encoded twice), tag, and hours when set.
 std::string BuildSubmitBody(const SubmitRequest& request);
 
 // Ids go into a URL path: letters, digits, '-' and '_' only, 1 to 128 chars.
 bool IsValidRemoteId(std::string_view id);
 
-// Classify replies; pure, for tests and fuzzing.
+// Classify replies; pure, for tests and fuzzing. A status reply's `jobs`
+// must be an object keyed by id (an empty array counts as empty); ids in it
+// that were not requested are ignored, requested ones absent from it go to
+// `missing`; a job entry that is not an object makes the reply retryable.
+// Invalid UTF-8 in a body (a log cut mid-character) is replaced, not fatal.
 SubmitResult ParseSubmitReply(const http::Response& response);
 StatusResult ParseStatusReply(const http::Response& response,
                               const std::vector<std::string>& requested);
 
 class Client {
  public:
-  // Borrows `http`, which must outlive this client.
+  // Borrows `http`, which must outlive this client. Callbacks run from
+  // http.Perform() and do not touch this client, so it may go first.
   Client(http::Client& http, ApiOptions options);
 
+  // POST {endpoint}/jobs; `done` runs once, from a later http.Perform().
   void Submit(const SubmitRequest& request, std::function<void(SubmitResult&&)> done);
 
-  // Splits `ids` into GETs of at most max_ids_per_get; `done` runs once per
-  // GET. Invalid ids are never sent: they come back in a kPermanent result.
+  // Splits `ids` into GETs of at most max_ids_per_get, in order; `done` runs
+  // once per GET, from a later http.Perform(). Every id of `ids` is in the
+  // `requested` of exactly one result (no ids: no call). Invalid ids are
+  // never sent: each comes back alone in a kPermanent result.
   void Status(const std::vector<std::string>& ids, std::function<void(StatusResult&&)> done);
 
   const ApiOptions& options() const { return options_; }
 
  private:
+  http::Request MakeRequest(http::Request::Method method, std::string url) const;
+  void StartStatusGet(std::vector<std::string> chunk,
+                      std::shared_ptr<std::function<void(StatusResult&&)>> done);
+
   http::Client& http_;
   ApiOptions options_;
   std::string auth_header_;

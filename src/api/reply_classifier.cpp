@@ -1,0 +1,128 @@
+#include "reply_classifier.hpp"
+
+#include "gridbatch/utf8.hpp"
+
+namespace gridbatch::api {
+namespace {
+
+constexpr std::size_t kExcerptChars = 200;
+
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The first `chars` UTF-8 characters of `text`, as a byte length.
+std::size_t PrefixBytes(std::string_view text, std::size_t chars) {
+  std::size_t i = 0;
+  for (std::size_t n = 0; i < text.size() && n < chars; ++n) {
+    ++i;
+    while (i < text.size() && IsContinuationByte(text[i])) ++i;
+  }
+  return i;
+}
+
+std::string StatusLine(long status) { return "HTTP " + std::to_string(status); }
+
+// The service's own words, when a non-2xx body is its documented error JSON.
+std::optional<std::string> ServiceError(std::string_view body) {
+  const nlohmann::json json = nlohmann::json::parse(SanitizeUtf8(body), nullptr, false);
+  if (!json.is_object()) return std::nullopt;
+  auto it = json.find("error");
+  if (it == json.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+Outcome OutcomeOfStatus(long status) {
+  if (status == 401 || status == 403) return Outcome::kAuth;
+  if (status == 429 || status >= 500) return Outcome::kRetryable;
+  // 4xx; and 3xx, a redirect we do not follow: retrying cannot help.
+  if (status >= 300) return Outcome::kPermanent;
+  return Outcome::kRetryable;  // 1xx or 0: not a reply at all
+}
+
+}  // namespace
+
+std::string OneLine(std::string_view text) {
+  const std::size_t bytes = PrefixBytes(text, kExcerptChars);
+  std::string line = SanitizeUtf8(text.substr(0, bytes));
+  for (char& c : line) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) c = ' ';
+  }
+  if (bytes < text.size()) line += "...";
+  return line;
+}
+
+std::string Redact(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  static constexpr std::string_view kMark = "[redacted]";
+  for (std::size_t at = text.find(secret); at != std::string::npos;
+       at = text.find(secret, at + kMark.size())) {
+    text.replace(at, secret.size(), kMark);
+  }
+  return text;
+}
+
+std::optional<Verdict> ClassifyHttp(const http::Response& response) {
+  Verdict verdict;
+  verdict.http_status = response.status;
+  verdict.retry_after_seconds = response.retry_after_seconds;
+  if (response.transport_error != 0) {
+    verdict.error = response.error.empty()
+                        ? "network error (libcurl code " + std::to_string(response.transport_error) + ")"
+                        : OneLine(response.error);
+    return verdict;
+  }
+  if (response.status >= 200 && response.status < 300) return std::nullopt;
+  verdict.outcome = OutcomeOfStatus(response.status);
+  verdict.error = StatusLine(response.status);
+  if (auto said = ServiceError(response.body)) {
+    verdict.error += ": service said: " + OneLine(*said);
+  } else if (!response.body.empty()) {
+    verdict.error += ": " + OneLine(response.body);
+  }
+  return verdict;
+}
+
+Verdict Malformed(const http::Response& response, std::string_view what) {
+  Verdict verdict;
+  verdict.http_status = response.status;
+  verdict.retry_after_seconds = response.retry_after_seconds;
+  verdict.error = StatusLine(response.status) + ": " + std::string(what);
+  if (!response.body.empty()) verdict.error += ": " + OneLine(response.body);
+  return verdict;
+}
+
+ParsedBody ParseBody(const http::Response& response) {
+  ParsedBody parsed;
+  if (response.body.empty()) {
+    parsed.problem = Malformed(response, "empty reply body");
+    return parsed;
+  }
+  parsed.json = nlohmann::json::parse(response.body, nullptr, false);
+  if (parsed.json.is_discarded() && FindInvalidUtf8(response.body)) {
+    parsed.json = nlohmann::json::parse(SanitizeUtf8(response.body), nullptr, false);
+  }
+  if (parsed.json.is_discarded()) {
+    parsed.problem = Malformed(response, "reply is not JSON");
+  } else if (!parsed.json.is_object()) {
+    parsed.problem = Malformed(response, "reply is not a JSON object");
+  }
+  return parsed;
+}
+
+std::optional<Verdict> CheckSuccess(const nlohmann::json& body, const http::Response& response) {
+  auto success = body.find("success");
+  if (success == body.end() || !success->is_boolean()) {
+    return Malformed(response, "reply has no boolean 'success'");
+  }
+  if (success->get<bool>()) return std::nullopt;
+  Verdict verdict;
+  verdict.outcome = Outcome::kPermanent;
+  verdict.http_status = response.status;
+  auto error = body.find("error");
+  verdict.error = error != body.end() && error->is_string()
+                      ? "service said: " + OneLine(error->get<std::string>())
+                      : "service said: success:false, without an error text";
+  return verdict;
+}
+
+}  // namespace gridbatch::api
