@@ -50,6 +50,7 @@ struct SimOptions {
   std::size_t max_ids_per_get = 200;            // more ids in one GET: 400
   std::size_t threads = 0;                      // worker threads; 0: kDefaultThreads
   std::uint64_t seed = 1;                       // faults and jitter are reproducible
+  int keep_alive_seconds = 5;                   // an idle connection is closed after this
 };
 
 // Sized for a client holding several hundred keep-alive connections: each
