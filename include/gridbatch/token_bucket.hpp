@@ -16,6 +16,9 @@ class TokenBucket {
   // Takes one token if one is available at `now`.
   bool TryTake(Seconds now);
 
+  // Returns `count` tokens taken but not used (never beyond the burst).
+  void GiveBack(int count);
+
   // The earliest time a token will be available (now if one is).
   Seconds NextAvailable(Seconds now) const;
 

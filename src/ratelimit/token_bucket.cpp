@@ -23,6 +23,11 @@ bool TokenBucket::TryTake(Seconds now) {
   return true;
 }
 
+void TokenBucket::GiveBack(int count) {
+  if (unlimited() || count <= 0) return;
+  tokens_ = std::min(burst_, tokens_ + count);
+}
+
 Seconds TokenBucket::NextAvailable(Seconds now) const {
   const Seconds from = std::max(now, paused_until_);
   if (unlimited()) return from;

@@ -74,6 +74,18 @@ TEST(TokenBucketTest, UnlimitedAlwaysGivesButStillHonoursAPause) {
   EXPECT_TRUE(bucket.TryTake(clock.Now() + 1));
 }
 
+TEST(TokenBucketTest, GivenBackTokensCanBeTakenAgainUpToTheBurst) {
+  FakeClock clock;
+  TokenBucket bucket(1, 2, clock.Now());
+  ASSERT_TRUE(bucket.TryTake(clock.Now()));
+  ASSERT_TRUE(bucket.TryTake(clock.Now()));
+  ASSERT_FALSE(bucket.TryTake(clock.Now()));
+  bucket.GiveBack(5);
+  EXPECT_TRUE(bucket.TryTake(clock.Now()));
+  EXPECT_TRUE(bucket.TryTake(clock.Now()));
+  EXPECT_FALSE(bucket.TryTake(clock.Now()));
+}
+
 TEST(TokenBucketTest, DefaultBurstIsAFractionOfTheRate) {
   EXPECT_EQ(DefaultBurst(0), 1);
   EXPECT_EQ(DefaultBurst(5), 1);

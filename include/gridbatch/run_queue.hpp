@@ -1,0 +1,122 @@
+// The run loop's view of the store: claim due pending jobs, pick in-flight
+// jobs to poll, and apply the outcomes the loop has gathered - each step one
+// short BEGIN IMMEDIATE transaction. Holds nothing table-sized in memory.
+//
+// Borrows a JobStore, which must outlive it. Environment failures throw
+// gridbatch::Error (see job_store.hpp).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridbatch/clock.hpp"
+#include "gridbatch/job_state.hpp"
+#include "gridbatch/job_store.hpp"
+
+namespace gridbatch::store {
+
+// A job claimed for submission: already `submitting` and committed.
+struct ClaimedJob {
+  std::int64_t id = 0;
+  std::string prompt;
+  std::string model;
+  std::string app;
+  std::optional<double> hours;
+  int attempts = 0;  // including this one
+};
+
+// An in-flight job due for a poll.
+struct PollTarget {
+  std::int64_t id = 0;
+  std::string remote_id;
+  JobState state = JobState::kSubmitted;
+  Seconds submitted_at = 0;
+  std::optional<double> hours;
+  std::optional<Seconds> missing_since;
+};
+
+// What the loop learned since its last commit. Applied in order of the
+// fields below, all in one transaction.
+struct Outcomes {
+  struct Submitted {
+    std::int64_t id;
+    std::string remote_id;
+  };
+  struct Retry {  // back to pending, not before next_attempt_at
+    std::int64_t id;
+    Seconds next_attempt_at;
+    std::string error;
+    bool undo_attempt = false;  // the attempt did not count (e.g. the run stopped)
+  };
+  struct Failed {
+    std::int64_t id;
+    std::string error;
+  };
+  struct Polled {
+    std::int64_t id;
+    JobState state;  // running, completed or failed
+    std::string remote_status;
+    std::string vm_status;
+    std::string log;
+    std::optional<std::int64_t> runtime;
+    std::string created;
+    std::string error;  // for failed: why
+  };
+  struct Missing {  // left out of a status reply
+    std::int64_t id;
+  };
+  std::vector<Submitted> submitted;
+  std::vector<Retry> retries;
+  std::vector<Failed> failed;
+  std::vector<Polled> polled;
+  std::vector<Missing> missing;
+
+  bool empty() const {
+    return submitted.empty() && retries.empty() && failed.empty() && polled.empty() &&
+           missing.empty();
+  }
+  void clear() { *this = Outcomes{}; }
+};
+
+using StateCounts = std::array<std::int64_t, std::size(kAllJobStates)>;
+
+class RunQueue {
+ public:
+  // Restricts every query to the batch named `batch` when given; throws
+  // gridbatch::Error(kExitUsage) if there is no such batch.
+  RunQueue(JobStore& store, std::optional<std::string> batch);
+  ~RunQueue();
+  RunQueue(const RunQueue&) = delete;
+  RunQueue& operator=(const RunQueue&) = delete;
+
+  StateCounts CountByState();
+
+  // Rows left `submitting` by an interrupted run: their submit may or may not
+  // have reached the service. With `resubmit`, they go back to pending (at
+  // least once); otherwise they fail with a message saying why. Returns how
+  // many there were.
+  std::int64_t ResolveUncertain(bool resubmit, Seconds now);
+
+  // Applies `outcomes`, then claims up to `claim_limit` pending jobs due at
+  // `now` (oldest due first), marking them submitting with one more attempt.
+  std::vector<ClaimedJob> CommitAndClaim(const Outcomes& outcomes, int claim_limit, Seconds now);
+
+  // Up to `limit` in-flight jobs last polled at or before `polled_before`,
+  // least recently polled first; marks them polled at `now`.
+  std::vector<PollTarget> TakeDuePolls(Seconds polled_before, int limit, Seconds now);
+
+  // When the next pending job becomes due, if any is pending.
+  std::optional<Seconds> NextDueTime();
+
+  struct Statements;  // prepared statements, private to run_queue.cpp
+
+ private:
+  JobStore& store_;
+  std::optional<std::int64_t> batch_id_;
+  std::unique_ptr<Statements> statements_;
+};
+
+}  // namespace gridbatch::store

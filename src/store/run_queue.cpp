@@ -1,0 +1,245 @@
+#include "gridbatch/run_queue.hpp"
+
+#include "gridbatch/error.hpp"
+#include "gridbatch/time_format.hpp"
+#include "job_store_impl.hpp"
+
+namespace gridbatch::store {
+
+// Prepared once, reused for every row: the loop's hot path.
+struct RunQueue::Statements {
+  explicit Statements(SQLite::Database& db)
+      : submitted(db,
+                  "UPDATE jobs SET state = 'submitted', remote_id = ?2, submitted_at = ?3,"
+                  " updated_at = ?3, last_polled_at = ?4, remote_status = NULL,"
+                  " vm_status = NULL, missing_since = NULL"
+                  " WHERE id = ?1 AND state = 'submitting'"),
+        retry(db,
+              "UPDATE jobs SET state = 'pending', next_attempt_at = ?2, last_error = ?3,"
+              " attempts = attempts - ?4, remote_id = NULL, missing_since = NULL,"
+              " updated_at = ?5 WHERE id = ?1 AND state IN ('submitting','submitted','running')"),
+        failed(db,
+               "UPDATE jobs SET state = 'failed', last_error = ?2, finished_at = ?3,"
+               " updated_at = ?3 WHERE id = ?1"
+               " AND state IN ('submitting','submitted','running')"),
+        polled(db,
+               "UPDATE jobs SET state = ?2, remote_status = ?3, vm_status = ?4, output = ?5,"
+               " runtime = ?6, remote_created = ?7, missing_since = NULL, updated_at = ?8,"
+               " finished_at = CASE WHEN ?2 IN ('completed','failed') THEN ?8 END,"
+               " last_error = CASE WHEN ?2 = 'failed' THEN ?9 ELSE last_error END"
+               " WHERE id = ?1 AND state IN ('submitted','running')"),
+        missing(db,
+                "UPDATE jobs SET missing_since = coalesce(missing_since, ?2)"
+                " WHERE id = ?1 AND state IN ('submitted','running')"),
+        claim(db,
+              "SELECT j.id, j.prompt, j.model, b.app, b.hours, j.attempts + 1"
+              " FROM jobs j JOIN batches b ON b.id = j.batch_id"
+              " WHERE j.state = 'pending' AND j.next_attempt_at <= ?1"
+              " AND (?2 IS NULL OR j.batch_id = ?2)"
+              " ORDER BY j.next_attempt_at, j.id LIMIT ?3"),
+        mark_submitting(db,
+                        "UPDATE jobs SET state = 'submitting', attempts = attempts + 1,"
+                        " updated_at = ?2 WHERE id = ?1"),
+        due_polls(db,
+                  "SELECT j.id, j.remote_id, j.state, j.submitted_at, b.hours, j.missing_since"
+                  " FROM jobs j JOIN batches b ON b.id = j.batch_id"
+                  " WHERE j.state IN ('submitted','running') AND j.last_polled_at <= ?1"
+                  " AND (?2 IS NULL OR j.batch_id = ?2)"
+                  " ORDER BY j.last_polled_at LIMIT ?3"),
+        mark_polled(db, "UPDATE jobs SET last_polled_at = ?2 WHERE id = ?1") {}
+
+  SQLite::Statement submitted, retry, failed, polled, missing, claim, mark_submitting,
+      due_polls, mark_polled;
+};
+
+namespace {
+
+void BindBatch(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& id) {
+  if (id) {
+    statement.bind(index, *id);
+  } else {
+    statement.bind(index);
+  }
+}
+
+void Run(SQLite::Statement& statement) {
+  statement.exec();
+  statement.reset();
+}
+
+void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds now,
+                   const std::string& now_text) {
+  for (const auto& o : outcomes.submitted) {
+    s.submitted.bind(1, o.id);
+    s.submitted.bind(2, o.remote_id);
+    s.submitted.bind(3, now_text);
+    s.submitted.bind(4, now);
+    Run(s.submitted);
+  }
+  for (const auto& o : outcomes.retries) {
+    s.retry.bind(1, o.id);
+    s.retry.bind(2, o.next_attempt_at);
+    s.retry.bind(3, o.error);
+    s.retry.bind(4, o.undo_attempt ? 1 : 0);
+    s.retry.bind(5, now_text);
+    Run(s.retry);
+  }
+  for (const auto& o : outcomes.failed) {
+    s.failed.bind(1, o.id);
+    s.failed.bind(2, o.error);
+    s.failed.bind(3, now_text);
+    Run(s.failed);
+  }
+  for (const auto& o : outcomes.polled) {
+    s.polled.bind(1, o.id);
+    s.polled.bind(2, std::string(ToString(o.state)));
+    s.polled.bind(3, o.remote_status);
+    s.polled.bind(4, o.vm_status);
+    s.polled.bind(5, o.log);
+    if (o.runtime) {
+      s.polled.bind(6, *o.runtime);
+    } else {
+      s.polled.bind(6);
+    }
+    s.polled.bind(7, o.created);
+    s.polled.bind(8, now_text);
+    s.polled.bind(9, o.error);
+    Run(s.polled);
+  }
+  for (const auto& o : outcomes.missing) {
+    s.missing.bind(1, o.id);
+    s.missing.bind(2, now);
+    Run(s.missing);
+  }
+}
+
+}  // namespace
+
+RunQueue::RunQueue(JobStore& store, std::optional<std::string> batch) : store_(store) {
+  auto& db = store_.impl().db;
+  try {
+    if (batch) {
+      SQLite::Statement find(db, "SELECT id FROM batches WHERE name = ?");
+      find.bind(1, *batch);
+      if (!find.executeStep()) throw Error(kExitUsage, "no batch named '" + *batch + "'");
+      batch_id_ = find.getColumn(0).getInt64();
+    }
+    statements_ = std::make_unique<Statements>(db);
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "prepare run queries", e);
+  }
+}
+
+RunQueue::~RunQueue() = default;
+
+StateCounts RunQueue::CountByState() {
+  StateCounts counts{};
+  try {
+    SQLite::Statement query(store_.impl().db,
+                            "SELECT state, count(*) FROM jobs"
+                            " WHERE (?1 IS NULL OR batch_id = ?1) GROUP BY state");
+    BindBatch(query, 1, batch_id_);
+    while (query.executeStep()) {
+      if (auto state = ParseJobState(query.getColumn(0).getString())) {
+        counts[static_cast<std::size_t>(*state)] = query.getColumn(1).getInt64();
+      }
+    }
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "count jobs", e);
+  }
+  return counts;
+}
+
+std::int64_t RunQueue::ResolveUncertain(bool resubmit, Seconds now) {
+  std::int64_t changed = 0;
+  store_.InTransaction([&] {
+    SQLite::Statement update(
+        store_.impl().db,
+        resubmit ? "UPDATE jobs SET state = 'pending', next_attempt_at = 0, updated_at = ?2,"
+                   " last_error = 'submit interrupted, outcome unknown: submitted again'"
+                   " WHERE state = 'submitting' AND (?1 IS NULL OR batch_id = ?1)"
+                 : "UPDATE jobs SET state = 'failed', updated_at = ?2, finished_at = ?2,"
+                   " last_error = 'submit interrupted, outcome unknown: not submitted again"
+                   " (--on-uncertain fail)'"
+                   " WHERE state = 'submitting' AND (?1 IS NULL OR batch_id = ?1)");
+    BindBatch(update, 1, batch_id_);
+    update.bind(2, FormatIsoUtc(now));
+    changed = update.exec();
+  });
+  return changed;
+}
+
+std::vector<ClaimedJob> RunQueue::CommitAndClaim(const Outcomes& outcomes, int claim_limit,
+                                                 Seconds now) {
+  std::vector<ClaimedJob> claimed;
+  if (outcomes.empty() && claim_limit <= 0) return claimed;
+  const std::string now_text = FormatIsoUtc(now);
+  store_.InTransaction([&] {
+    Statements& s = *statements_;
+    ApplyOutcomes(s, outcomes, now, now_text);
+    if (claim_limit <= 0) return;
+    s.claim.bind(1, now);
+    BindBatch(s.claim, 2, batch_id_);
+    s.claim.bind(3, claim_limit);
+    while (s.claim.executeStep()) {
+      ClaimedJob job;
+      job.id = s.claim.getColumn(0).getInt64();
+      job.prompt = s.claim.getColumn(1).getString();
+      job.model = s.claim.getColumn(2).getString();
+      job.app = s.claim.getColumn(3).getString();
+      if (!s.claim.getColumn(4).isNull()) job.hours = s.claim.getColumn(4).getDouble();
+      job.attempts = s.claim.getColumn(5).getInt();
+      claimed.push_back(std::move(job));
+    }
+    s.claim.reset();
+    for (const ClaimedJob& job : claimed) {
+      s.mark_submitting.bind(1, job.id);
+      s.mark_submitting.bind(2, now_text);
+      Run(s.mark_submitting);
+    }
+  });
+  return claimed;
+}
+
+std::vector<PollTarget> RunQueue::TakeDuePolls(Seconds polled_before, int limit, Seconds now) {
+  std::vector<PollTarget> targets;
+  if (limit <= 0) return targets;
+  store_.InTransaction([&] {
+    Statements& s = *statements_;
+    s.due_polls.bind(1, polled_before);
+    BindBatch(s.due_polls, 2, batch_id_);
+    s.due_polls.bind(3, limit);
+    while (s.due_polls.executeStep()) {
+      PollTarget t;
+      t.id = s.due_polls.getColumn(0).getInt64();
+      t.remote_id = s.due_polls.getColumn(1).getString();
+      t.state = ParseJobState(s.due_polls.getColumn(2).getString()).value_or(JobState::kSubmitted);
+      t.submitted_at = ParseIsoTime(s.due_polls.getColumn(3).getString()).value_or(now);
+      if (!s.due_polls.getColumn(4).isNull()) t.hours = s.due_polls.getColumn(4).getDouble();
+      if (!s.due_polls.getColumn(5).isNull()) t.missing_since = s.due_polls.getColumn(5).getDouble();
+      targets.push_back(std::move(t));
+    }
+    s.due_polls.reset();
+    for (const PollTarget& t : targets) {
+      s.mark_polled.bind(1, t.id);
+      s.mark_polled.bind(2, now);
+      Run(s.mark_polled);
+    }
+  });
+  return targets;
+}
+
+std::optional<Seconds> RunQueue::NextDueTime() {
+  try {
+    SQLite::Statement query(store_.impl().db,
+                            "SELECT min(next_attempt_at) FROM jobs WHERE state = 'pending'"
+                            " AND (?1 IS NULL OR batch_id = ?1)");
+    BindBatch(query, 1, batch_id_);
+    if (query.executeStep() && !query.getColumn(0).isNull()) return query.getColumn(0).getDouble();
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "find next due job", e);
+  }
+  return std::nullopt;
+}
+
+}  // namespace gridbatch::store

@@ -1,0 +1,253 @@
+#include "gridbatch/runner.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <thread>
+
+#include "gridbatch/time_format.hpp"
+
+#include "run_test_support.hpp"
+
+namespace gridbatch::run {
+namespace {
+
+using testing::RunFixture;
+
+std::vector<std::string> Prompts(int n, const std::string& prefix = "Question") {
+  std::vector<std::string> prompts;
+  for (int i = 0; i < n; ++i) prompts.push_back(prefix + " " + std::to_string(i) + ": what is " + std::to_string(i) + "+1?");
+  return prompts;
+}
+
+class RunnerTest : public RunFixture {};
+
+TEST_F(RunnerTest, TwoThousandJobsOverTwoModelsCompleteWithTheirOwnOutputs) {
+  StartSim({.queue_seconds = 0.05, .run_seconds = 0.2});
+  Load("sweep", Prompts(1000), {"gemma:2b", "llama3:8b"});
+  const RunResult result = Run(FastOptions());
+  EXPECT_FALSE(result.interrupted);
+  EXPECT_EQ(result.counts[static_cast<std::size_t>(JobState::kCompleted)], 2000);
+  const auto rows = Rows();
+  ASSERT_EQ(rows.size(), 2000u);
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.state, "completed");
+    ASSERT_EQ(row.output, sim::FinalLog(row.model, row.prompt));
+    ASSERT_EQ(row.attempts, 1);
+  }
+  const sim::Counters c = sim_->GetCounters();
+  EXPECT_EQ(c.submits_accepted, 2000u);
+  EXPECT_EQ(c.duplicate_submits, 0u);
+  EXPECT_TRUE(reporter_.finished);
+}
+
+TEST_F(RunnerTest, EveryJobEndsFinalAndCorrectUnderInjectedFaults) {
+  sim::SimOptions sim_options{.queue_seconds = 0.05, .run_seconds = 0.2, .seed = 7};
+  sim_options.faults = {.p_429 = 0.10, .p_5xx = 0.10, .p_reset = 0.05, .p_truncated = 0.05,
+                        .retry_after_seconds = 1};
+  StartSim(sim_options);
+  auto prompts = Prompts(200);
+  for (int i = 0; i < 10; ++i) prompts.push_back("doomed " + std::to_string(i) + " [[fail]]");
+  for (int i = 0; i < 10; ++i) prompts.push_back("stopped " + std::to_string(i) + " [[abort]]");
+  Load("faulty", prompts, {"gemma:2b"});
+  RunOptions options = FastOptions();
+  options.max_attempts = 30;
+  const RunResult result = Run(options);
+  EXPECT_FALSE(result.interrupted);
+  for (const auto& row : Rows()) {
+    if (row.prompt.find("[[fail]]") != std::string::npos) {
+      EXPECT_EQ(row.state, "failed");
+      EXPECT_EQ(row.error, "the service reported status 'failed'");
+    } else if (row.prompt.find("[[abort]]") != std::string::npos) {
+      EXPECT_EQ(row.state, "failed");
+      EXPECT_EQ(row.error, "the service reported status 'aborted'");
+    } else {
+      ASSERT_EQ(row.state, "completed") << row.prompt << ": " << row.error;
+      EXPECT_EQ(row.output, sim::FinalLog(row.model, row.prompt));
+    }
+  }
+  const sim::Counters c = sim_->GetCounters();
+  EXPECT_GT(c.sent_429, 0u);
+  EXPECT_GT(c.sent_5xx, 0u);
+  EXPECT_GT(c.resets, 0u);
+  EXPECT_GT(c.truncated, 0u);
+}
+
+TEST_F(RunnerTest, StatusesAreComparedWithoutRegardToCase) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .status_case = "title"});
+  Load("titled", {"one [[abort]]", "two"}, {"m"});
+  Run(FastOptions());
+  const auto rows = Rows();
+  EXPECT_EQ(rows[0].state, "failed");
+  EXPECT_EQ(rows[0].remote_status, "Aborted");
+  EXPECT_EQ(rows[1].state, "completed");
+  EXPECT_EQ(rows[1].remote_status, "Completed");
+}
+
+TEST_F(RunnerTest, AnUnknownStatusIsLoggedOnceAndTreatedAsRunningUntilTheDeadline) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  Load("odd", {"a", "b"}, {"m"});
+  RunOptions options = FastOptions();
+  // Treat the simulator's "completed" as unknown, and give jobs no time at all.
+  options.statuses = StatusMap({"finished"}, {"failed"}, {"running", "provisioning", "downloading"});
+  options.default_hours = 0;
+  options.deadline_slack = 0.5;
+  Run(options);
+  for (const auto& row : Rows()) {
+    EXPECT_EQ(row.state, "failed");
+    EXPECT_EQ(row.error,
+              "no final status by the deadline (hours limit plus slack); last status 'completed'");
+  }
+  int warnings = 0;
+  for (const auto& log : reporter_.logs) {
+    if (log == "unknown status 'completed': treated as running until the job's deadline") ++warnings;
+  }
+  EXPECT_EQ(warnings, 1);
+}
+
+TEST_F(RunnerTest, APermanentSubmitErrorFailsTheJobAtOnceWithTheServiceMessage) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .models = {"gemma:2b"}});
+  Load("models", {"hello"}, {"gemma:2b", "nosuch:1b"});
+  Run(FastOptions());
+  const auto rows = Rows();
+  EXPECT_EQ(rows[0].state, "completed");
+  EXPECT_EQ(rows[1].state, "failed");
+  EXPECT_EQ(rows[1].attempts, 1);
+  EXPECT_NE(rows[1].error.find("submit refused: "), std::string::npos) << rows[1].error;
+  EXPECT_NE(rows[1].error.find("nosuch:1b"), std::string::npos) << rows[1].error;
+}
+
+TEST_F(RunnerTest, RetryableErrorsGiveUpAfterMaxAttemptsKeepingTheLastError) {
+  sim::SimOptions sim_options{.queue_seconds = 0.02, .run_seconds = 0.05};
+  sim_options.faults.p_5xx = 1.0;
+  StartSim(sim_options);
+  Load("down", {"x"}, {"m"});
+  RunOptions options = FastOptions();
+  options.max_attempts = 3;
+  Run(options);
+  const auto rows = Rows();
+  EXPECT_EQ(rows[0].state, "failed");
+  EXPECT_EQ(rows[0].attempts, 3);
+  EXPECT_EQ(rows[0].error.rfind("gave up after 3 attempt(s): ", 0), 0u) << rows[0].error;
+}
+
+TEST_F(RunnerTest, ARefusedTokenStopsTheRunAndLeavesJobsPendingWithNoAttemptSpent) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  Load("auth", Prompts(20), {"m"});
+  static const std::atomic<int> kNever{0};
+  const RunResult result = Run(FastOptions(), kNever, "wrong-token-value");
+  EXPECT_TRUE(result.auth_failed);
+  for (const auto& row : Rows()) {
+    EXPECT_EQ(row.state, "pending");
+    EXPECT_EQ(row.attempts, 0);
+    EXPECT_EQ(row.error.find("wrong-token-value"), std::string::npos);
+  }
+  EXPECT_EQ(result.auth_error.find("wrong-token-value"), std::string::npos);
+}
+
+TEST_F(RunnerTest, IdsMissingFromRepliesPastTheGraceAreSubmittedAgain) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.1});
+  Load("forgot", Prompts(5), {"m"});
+  sim::Faults omit;
+  omit.p_omit = 1.0;
+  sim_->SetFaults(omit);
+  RunOptions options = FastOptions();
+  options.missing_grace = 0.3;
+  options.poll_batch = 1;  // the simulator omits one id per reply: here, the only one
+  std::thread heal([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    sim_->SetFaults({});
+  });
+  Run(options);
+  heal.join();
+  for (const auto& row : Rows()) {
+    EXPECT_EQ(row.state, "completed");
+    EXPECT_GE(row.attempts, 2);
+    EXPECT_EQ(row.output, sim::FinalLog(row.model, row.prompt));
+  }
+}
+
+TEST_F(RunnerTest, IdsMissingPastTheGraceFailWhenThePolicySaysSo) {
+  sim::SimOptions sim_options{.queue_seconds = 0.02, .run_seconds = 0.1};
+  sim_options.faults.p_omit = 1.0;
+  StartSim(sim_options);
+  Load("forgot", Prompts(3), {"m"});
+  RunOptions options = FastOptions();
+  options.missing_grace = 0.3;
+  options.poll_batch = 1;
+  options.on_missing = RunOptions::MissingPolicy::kFail;
+  Run(options);
+  for (const auto& row : Rows()) {
+    EXPECT_EQ(row.state, "failed");
+    EXPECT_NE(row.error.find("missing from status replies"), std::string::npos) << row.error;
+  }
+}
+
+TEST_F(RunnerTest, AStopRequestRecordsRepliesOnTheWireAndLeavesTheRestResumable) {
+  StartSim({.queue_seconds = 0.05, .run_seconds = 0.3});
+  Load("stop", Prompts(300), {"m"});
+  std::atomic<int> stop{0};
+  RunOptions options = FastOptions();
+  options.rate_per_second = 200;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    stop = 1;
+  });
+  const RunResult first = Run(options, stop);
+  stopper.join();
+  EXPECT_TRUE(first.interrupted);
+  auto counts = StateCounts();
+  EXPECT_EQ(counts["submitting"], 0);  // every reply on the wire was recorded
+  EXPECT_GT(counts["pending"], 0);
+  const RunResult second = Run(options);
+  EXPECT_FALSE(second.interrupted);
+  EXPECT_EQ(second.uncertain, 0);
+  for (const auto& row : Rows()) {
+    ASSERT_EQ(row.state, "completed");
+    ASSERT_EQ(row.output, sim::FinalLog(row.model, row.prompt));
+  }
+  EXPECT_EQ(sim_->GetCounters().duplicate_submits, 0u);
+}
+
+TEST_F(RunnerTest, RowsLeftSubmittingAreResubmittedOrFailedByPolicy) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  Load("uncertain", Prompts(4), {"m"});
+  {
+    SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE jobs SET state = 'submitting', attempts = 1 WHERE id IN (1, 2)");
+  }
+  RunOptions options = FastOptions();
+  options.on_uncertain = RunOptions::UncertainPolicy::kFail;
+  const RunResult result = Run(options);
+  EXPECT_EQ(result.uncertain, 2);
+  const auto rows = Rows();
+  EXPECT_EQ(rows[0].state, "failed");
+  EXPECT_EQ(rows[0].error,
+            "submit interrupted, outcome unknown: not submitted again (--on-uncertain fail)");
+  EXPECT_EQ(rows[2].state, "completed");
+  ASSERT_FALSE(reporter_.logs.empty());
+  EXPECT_NE(reporter_.logs[0].find("2 job(s) were left 'submitting'"), std::string::npos);
+}
+
+TEST_F(RunnerTest, ARateLimitHoldsWithinThreePercentAndDrawsNo429) {
+  // The simulator refuses submits beyond 50/s; the client is paced at 50/s.
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .submit_rate = 50, .submit_burst = 50});
+  Load("paced", Prompts(1001), {"m"});
+  RunOptions options = FastOptions();
+  options.rate_per_second = 50;
+  options.poll_interval = 1;
+  Run(options);
+  SQLite::Database db(db_path_);
+  SQLite::Statement q(db, "SELECT submitted_at FROM jobs ORDER BY submitted_at");
+  std::vector<double> times;
+  while (q.executeStep()) times.push_back(*ParseIsoTime(q.getColumn(0).getString()));
+  ASSERT_EQ(times.size(), 1001u);
+  // Skip the initial burst: measure the steady rate over the rest (about 20 s).
+  const std::size_t skip = 10;
+  const double rate = static_cast<double>(times.size() - 1 - skip) / (times.back() - times[skip]);
+  EXPECT_NEAR(rate, 50.0, 1.5) << "achieved " << rate << "/s";
+  EXPECT_EQ(sim_->GetCounters().sent_429, 0u);
+  for (const auto& row : Rows()) EXPECT_EQ(row.attempts, 1);
+}
+
+}  // namespace
+}  // namespace gridbatch::run
