@@ -51,6 +51,9 @@ void AddServerFlags(CLI::App& app, SimOptions& o) {
   app.add_option("--keep-alive", o.keep_alive_seconds,
                  "Seconds an idle client connection is kept open")
       ->check(CLI::Range(1, 3600))->capture_default_str();
+  app.add_option("--keep-alive-requests", o.keep_alive_max_requests,
+                 "Requests served on one connection before it is closed")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--max-ids", o.max_ids_per_get, "Most ids one status GET may carry (more: 400)")
       ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option_function<std::string>(

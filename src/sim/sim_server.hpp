@@ -51,6 +51,7 @@ struct SimOptions {
   std::size_t threads = 0;                      // worker threads; 0: kDefaultThreads
   std::uint64_t seed = 1;                       // faults and jitter are reproducible
   int keep_alive_seconds = 5;                   // an idle connection is closed after this
+  std::size_t keep_alive_max_requests = 1'000'000;  // a connection is closed after this many
 };
 
 // Sized for a client holding several hundred keep-alive connections: each

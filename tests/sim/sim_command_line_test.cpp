@@ -37,7 +37,7 @@ TEST(SimCommandLineTest, EveryFlagReachesItsField) {
        "--p429", "0.1", "--p5xx", "0.2", "--preset", "0.3", "--pslow", "0.4", "--ptruncated",
        "0.5", "--pomit", "0.6", "--retry-after", "4", "--slow-time", "250ms", "--submit-rate",
        "300/min", "--submit-burst", "7", "--max-ids", "50", "--threads", "16", "--seed", "99",
-       "--keep-alive", "9", "--duration", "1m"});
+       "--keep-alive", "9", "--keep-alive-requests", "5", "--duration", "1m"});
   const SimOptions& o = cl.options;
   EXPECT_EQ(o.host, "127.0.0.2");
   EXPECT_EQ(o.port, 8089);
@@ -64,6 +64,7 @@ TEST(SimCommandLineTest, EveryFlagReachesItsField) {
   EXPECT_EQ(o.threads, 16u);
   EXPECT_EQ(o.seed, 99u);
   EXPECT_EQ(o.keep_alive_seconds, 9);
+  EXPECT_EQ(o.keep_alive_max_requests, 5u);
   EXPECT_DOUBLE_EQ(cl.duration_seconds, 60);
 }
 

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Throughput of gridbatch-sim under wrk: status GETs of 100 ids each and POST
+# submits, at several connection counts, for the tuned simulator (elastic pool
+# of up to 1024 workers, unlimited keep-alive) side by side with cpp-httplib's
+# stock settings (8 workers, 5 requests per connection). Prints a markdown
+# table. Everything runs on 127.0.0.1 and stops by itself.
+#
+# Usage: scripts/bench_sim.sh [BUILD_DIR]   (default: build; needs the
+#        gridbatch-sim target built there: cmake --build BUILD_DIR --target gridbatch-sim)
+# Env:   SECONDS_EACH (10), CONNECTIONS ("64 256 512"), JOBS (5000), WRK_THREADS (2)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+sim=$build/bin/gridbatch-sim
+seconds=${SECONDS_EACH:-10}
+connections=${CONNECTIONS:-64 256 512}
+jobs=${JOBS:-5000}
+wrk_threads=${WRK_THREADS:-2}
+token=bench-token
+
+[ -x "$sim" ] || { echo "bench_sim: $sim not found; build the gridbatch-sim target first" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "bench_sim: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || true
+
+work=$(mktemp -d)
+sim_pid=
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Starts the simulator with extra flags; sets $endpoint and $sim_pid.
+start_sim() {
+  : >"$work/sim.out"
+  GRIDREPUBLIC_TOKEN=$token "$sim" --port 0 --queue-time 50ms --run-time 500ms \
+    --duration 900 "$@" >"$work/sim.out" 2>"$work/sim.err" &
+  sim_pid=$!
+  for _ in $(seq 100); do
+    endpoint=$(sed -n 's/^endpoint=//p' "$work/sim.out")
+    [ -n "$endpoint" ] && return 0
+    sleep 0.05
+  done
+  echo "bench_sim: simulator did not start" >&2
+  cat "$work/sim.err" >&2
+  exit 1
+}
+
+stop_sim() {
+  kill "$sim_pid" && wait "$sim_pid" || true
+  sim_pid=
+}
+
+# Submits $jobs jobs over one keep-alive connection and writes their ids.
+presubmit() {
+  python3 - "$endpoint" "$token" "$jobs" >"$work/ids.txt" <<'PY'
+import http.client, json, sys, urllib.parse
+endpoint, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+url = urllib.parse.urlparse(endpoint)
+conn = http.client.HTTPConnection(url.hostname, url.port)
+headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+for i in range(n):
+    body = json.dumps({"app": "gridrepublic:text-inference",
+                       "commandLine": json.dumps({"inputs": ["benchmark prompt %d" % i]}),
+                       "tag": "gemma:2b"})
+    conn.request("POST", url.path + "/jobs", body, headers)
+    print(json.loads(conn.getresponse().read())["ids"][0])
+PY
+}
+
+cat >"$work/get.lua" <<'LUA'
+local ids = {}
+for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+local paths = {}
+for first = 1, #ids - 99, 100 do
+  paths[#paths + 1] = os.getenv("BASE_PATH") .. "/jobs/" .. table.concat(ids, ",", first, first + 99)
+end
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+LUA
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+local thread_tag = tostring(math.random(1, 1000000000))
+request = function()
+  n = n + 1
+  local body = '{"app":"gridrepublic:text-inference","commandLine":"{\\"inputs\\": [\\"bench '
+      .. thread_tag .. ' ' .. n .. '\\"]}","tag":"gemma:2b"}'
+  return wrk.format("POST", os.getenv("BASE_PATH") .. "/jobs", nil, body)
+end
+LUA
+
+# Runs wrk and prints one table row.
+measure() {
+  local config=$1 kind=$2 conns=$3 script=$4
+  local out="$work/wrk.txt"
+  IDS_FILE=$work/ids.txt TOKEN=$token BASE_PATH=/remotejobs/v2 \
+    wrk -t"$wrk_threads" -c"$conns" -d"${seconds}s" --timeout 5s --latency -s "$script" \
+    "${endpoint%/remotejobs/v2}" >"$out" 2>&1 || true
+  local rps avg p99 errors non2xx
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
+  avg=$(awk '/^    Latency/ {print $2}' "$out")
+  p99=$(awk '/^ +99%/ {print $2}' "$out")
+  errors=$(sed -n 's/.*Socket errors: \(.*\)/\1/p' "$out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$out")
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$config" "$kind" "$conns" "${rps:-0}" \
+    "${avg:--}" "${p99:--}" "${errors:-none}${non2xx:+; non-2xx $non2xx}"
+}
+
+run_config() {
+  local name=$1
+  shift
+  start_sim "$@"
+  presubmit
+  for c in $connections; do
+    measure "$name" "GET 100 ids" "$c" "$work/get.lua"
+  done
+  for c in $connections; do
+    measure "$name" "POST submit" "$c" "$work/post.lua"
+  done
+  stop_sim
+}
+
+echo "gridbatch-sim throughput: wrk -t$wrk_threads, ${seconds}s per row, $(nproc) cores, $jobs jobs pre-submitted"
+echo
+echo "| simulator | request | connections | requests/s | latency avg | latency p99 | errors |"
+echo "|---|---|---|---|---|---|---|"
+run_config "tuned (default)"
+run_config "httplib stock (8 threads, 5 req/conn)" --threads 8 --keep-alive-requests 5
