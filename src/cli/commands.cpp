@@ -4,9 +4,10 @@ namespace gridbatch::cli {
 
 // One line per subcommand; each is defined in <name>_command.cpp.
 
+void AddExportCommand(CLI::App&, CommandContext&);
+
 void AddCommands(CLI::App& app, CommandContext& context) {
-  (void)app;
-  (void)context;
+  AddExportCommand(app, context);
 }
 
 }  // namespace gridbatch::cli

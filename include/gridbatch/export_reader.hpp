@@ -1,0 +1,84 @@
+// The store side of `gridbatch export`: reads the jobs a user asked for, one
+// row at a time, from one consistent snapshot of the database, so an export
+// taken while a `run` is writing sees every job as of one instant and never
+// holds more than one row in memory.
+//
+// ExportRow is a view: its strings point into SQLite's buffers and are valid
+// only during the callback that receives them. The export module turns rows
+// into CSV or JSONL without knowing where they came from.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gridbatch/clock.hpp"
+#include "gridbatch/job_state.hpp"
+
+namespace gridbatch::store {
+
+class JobStore;
+
+// Which jobs to export. Within one field the values are alternatives (OR);
+// the fields combine with AND. An empty field does not filter. (The `{}`s
+// let designated initializers leave fields out without a warning.)
+struct ExportFilter {
+  std::vector<std::string> batches{};  // batch names
+  std::vector<std::string> models{};
+  std::vector<JobState> states{};
+  // Only rows whose updated_at is at or after this time. Compared at
+  // millisecond precision, the precision of the stored timestamps.
+  std::optional<Seconds> since{};
+};
+
+// One job as exported. Text fields are nullopt where the column is NULL.
+struct ExportRow {
+  std::string_view batch;
+  std::string_view prompt_id;
+  std::string_view model;
+  std::string_view prompt;
+  std::string_view state;
+  std::optional<std::string_view> output;
+  std::optional<std::int64_t> runtime;
+  std::optional<std::string_view> remote_id;
+  std::int64_t attempts = 0;
+  std::optional<std::string_view> error;  // jobs.last_error
+  std::string_view created;               // jobs.created_at
+  std::optional<std::string_view> submitted_at;
+  std::optional<std::string_view> finished_at;
+  std::int64_t repeat = 0;                // jobs.repeat_index
+  // The sweep variables as the JSON object text stored with the job.
+  std::optional<std::string_view> vars;
+};
+
+// Reads one snapshot of the jobs table. Construction starts a read
+// transaction that lasts until the reader is destroyed: every query in
+// between sees the same data, while a writer on another connection carries on
+// (WAL). Borrows `store`, which must outlive the reader; one reader per store
+// at a time. Database failures throw gridbatch::Error (kExitIoErr, or
+// kExitTempFail when the database is locked).
+class ExportReader {
+ public:
+  ExportReader(JobStore& store, ExportFilter filter);
+  ~ExportReader();
+  ExportReader(const ExportReader&) = delete;
+  ExportReader& operator=(const ExportReader&) = delete;
+
+  // The names of the sweep variables of the matching jobs, sorted by byte
+  // value, without duplicates.
+  std::vector<std::string> VariableNames();
+
+  // Calls `on_row` for each matching job, in the order the jobs were loaded,
+  // and returns how many there were. An exception from `on_row` stops the
+  // reading and propagates.
+  std::int64_t ForEachRow(const std::function<void(const ExportRow&)>& on_row);
+
+ private:
+  JobStore& store_;
+  ExportFilter filter_;
+};
+
+}  // namespace gridbatch::store

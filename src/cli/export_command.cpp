@@ -1,0 +1,136 @@
+// `gridbatch export`: writes the jobs of a database as CSV or JSONL, to a file
+// (replaced atomically, only when the whole export succeeded) or to stdout.
+// Safe while a `run` writes to the same database: the store's ExportReader
+// reads one snapshot through a read-only connection. See docs/EXPORT.md.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "atomic_output_file.hpp"
+#include "command.hpp"
+#include "csv_writer.hpp"
+#include "gridbatch/error.hpp"
+#include "gridbatch/export_reader.hpp"
+#include "gridbatch/job_store.hpp"
+#include "gridbatch/time_format.hpp"
+#include "jsonl_writer.hpp"
+
+namespace gridbatch::cli {
+namespace {
+
+struct ExportArgs {
+  std::string db;
+  std::string format;
+  std::string output = "-";
+  std::vector<std::string> batches;
+  std::vector<std::string> models;
+  std::vector<std::string> states;
+  std::string since;
+  bool raw = false;
+};
+
+std::string StateNames() {
+  std::string names;
+  for (JobState state : kAllJobStates) {
+    names += names.empty() ? "" : ", ";
+    names += ToString(state);
+  }
+  return names;
+}
+
+store::ExportFilter BuildFilter(const ExportArgs& args) {
+  store::ExportFilter filter{.batches = args.batches, .models = args.models};
+  for (const std::string& text : args.states) {
+    const std::optional<JobState> state = ParseJobState(text);
+    if (!state) {
+      throw Error(kExitUsage,
+                  "--state: '" + text + "' is not a job state (one of " + StateNames() + ")");
+    }
+    filter.states.push_back(*state);
+  }
+  if (!args.since.empty()) {
+    filter.since = ParseIsoTime(args.since);
+    if (!filter.since) {
+      throw Error(kExitUsage, "--since: '" + args.since +
+                                  "' is not an ISO-8601 time (e.g. 2024-05-06T21:26:00Z)");
+    }
+  }
+  return filter;
+}
+
+// Renaming the export over the database would destroy it.
+void RefuseToReplaceDatabase(const ExportArgs& args) {
+  std::error_code error;
+  if (args.output != "-" && std::filesystem::equivalent(args.output, args.db, error)) {
+    throw Error(kExitUsage, "-o " + args.output + ": that is the database being exported");
+  }
+}
+
+std::unique_ptr<exporter::RecordWriter> MakeWriter(const ExportArgs& args, std::ostream& out,
+                                                   const std::string& destination,
+                                                   store::ExportReader& reader) {
+  if (args.format == "jsonl") return std::make_unique<exporter::JsonlWriter>(out, destination);
+  exporter::CsvOptions options;
+  if (args.raw) options.formulas = exporter::CsvOptions::Formulas::kKeep;
+  return std::make_unique<exporter::CsvWriter>(out, destination, reader.VariableNames(), options);
+}
+
+void RunExport(const ExportArgs& args) {
+  const store::ExportFilter filter = BuildFilter(args);
+  RefuseToReplaceDatabase(args);
+  store::OpenOptions open_options;
+  open_options.mode = store::OpenOptions::Mode::kReadOnly;
+  const std::unique_ptr<store::JobStore> db = store::JobStore::Open(args.db, open_options);
+  store::ExportReader reader(*db, filter);
+
+  std::unique_ptr<exporter::AtomicOutputFile> file;
+  if (args.output != "-") file = std::make_unique<exporter::AtomicOutputFile>(args.output);
+  std::ostream& out = file ? file->stream() : std::cout;
+  const std::string destination = file ? args.output : "stdout";
+
+  const std::unique_ptr<exporter::RecordWriter> writer =
+      MakeWriter(args, out, destination, reader);
+  const std::int64_t rows =
+      reader.ForEachRow([&](const store::ExportRow& row) { writer->Write(row); });
+  writer->Finish();
+  if (file) file->Commit();
+  std::cerr << "exported " << rows << (rows == 1 ? " row" : " rows") << " to " << destination
+            << "\n";
+}
+
+}  // namespace
+
+void AddExportCommand(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<ExportArgs>();
+  CLI::App* command = app.add_subcommand(
+      "export", "Write jobs as CSV or JSONL (all of them, or those the filters select)");
+  AddDbOption(command, args->db);
+  command->add_option("--format", args->format, "csv or jsonl")
+      ->required()
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  command->add_option("-o,--output", args->output,
+                      "Output file, replaced only once the export succeeded; - for stdout")
+      ->capture_default_str()
+      ->type_name("FILE");
+  command->add_option("--batch", args->batches, "Only this batch (repeatable)")
+      ->type_name("NAME");
+  command->add_option("--model", args->models, "Only this model (repeatable)")
+      ->type_name("MODEL");
+  command->add_option("--state", args->states, "Only jobs in this state (repeatable): " +
+                                                   StateNames())
+      ->type_name("STATE");
+  command->add_option("--since", args->since, "Only jobs updated at or after this ISO-8601 time")
+      ->type_name("TIME");
+  command->add_flag("--raw", args->raw,
+                    "CSV: keep cells starting with = + - @ as they are (by default they get a "
+                    "leading apostrophe so spreadsheets do not run them as formulas)");
+  command->callback([args, &context] {
+    RunExport(*args);
+    context.exit_code = kExitOk;
+  });
+}
+
+}  // namespace gridbatch::cli

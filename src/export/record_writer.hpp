@@ -1,0 +1,34 @@
+// The export module turns job rows (gridbatch/export_reader.hpp) into CSV or
+// JSONL on a std::ostream. It knows nothing of how the rows were produced;
+// `gridbatch export` (src/cli/export_command.cpp) wires the store's reader to
+// a writer and to the output file. The format is documented in
+// docs/EXPORT.md and schemas/export.schema.json. The namespace is
+// `exporter` because `export` is a C++ keyword.
+#pragma once
+
+#include <string_view>
+
+#include "gridbatch/export_reader.hpp"
+
+namespace gridbatch::exporter {
+
+enum class Format { kCsv, kJsonl };
+
+// The exported fields, in the order both formats write them; the sweep
+// variables follow (JSONL: one `vars` object; CSV: one `var.NAME` column each).
+inline constexpr std::string_view kExportFields[] = {
+    "batch",   "prompt_id", "model", "prompt",  "state",        "output",      "runtime",
+    "remote_id", "attempts", "error", "created", "submitted_at", "finished_at", "repeat"};
+
+// Writes records to a stream, buffered: nothing may be assumed written until
+// Finish() returns. Write() and Finish() throw gridbatch::Error (kExitIoErr)
+// when the stream fails, naming the destination.
+class RecordWriter {
+ public:
+  virtual ~RecordWriter() = default;
+  virtual void Write(const store::ExportRow& row) = 0;
+  // Writes whatever is buffered and flushes the stream.
+  virtual void Finish() = 0;
+};
+
+}  // namespace gridbatch::exporter

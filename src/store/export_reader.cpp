@@ -1,0 +1,177 @@
+#include "gridbatch/export_reader.hpp"
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <utility>
+
+#include "gridbatch/time_format.hpp"
+#include "job_store_impl.hpp"
+
+namespace gridbatch::store {
+namespace {
+
+// The columns of ExportRow, in its order.
+constexpr const char* kRowColumns =
+    "b.name, j.prompt_id, j.model, j.prompt, j.state, j.output, j.runtime, j.remote_id, "
+    "j.attempts, j.last_error, j.created_at, j.submitted_at, j.finished_at, j.repeat_index, "
+    "j.vars";
+
+constexpr const char* kFrom = " FROM jobs AS j JOIN batches AS b ON b.id = j.batch_id";
+
+// json_each() fails on malformed JSON and lists array indexes as keys: only
+// well-formed objects count. Nested CASEs, because only they are sure not to
+// evaluate json_type() on text that json_valid() rejected.
+constexpr const char* kVarsObject =
+    "CASE WHEN json_valid(j.vars) THEN "
+    "CASE WHEN json_type(j.vars) = 'object' THEN j.vars END END";
+
+struct WhereClause {
+  std::string sql;  // empty, or " WHERE ..."
+  std::vector<std::string> params;
+};
+
+void AddAlternatives(WhereClause& where, const std::string& column,
+                     const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  where.sql += where.sql.empty() ? " WHERE " : " AND ";
+  where.sql += column + " IN (";
+  for (std::size_t i = 0; i < values.size(); ++i) where.sql += i == 0 ? "?" : ", ?";
+  where.sql += ")";
+  where.params.insert(where.params.end(), values.begin(), values.end());
+}
+
+WhereClause BuildWhere(const ExportFilter& filter) {
+  WhereClause where;
+  AddAlternatives(where, "b.name", filter.batches);
+  AddAlternatives(where, "j.model", filter.models);
+  std::vector<std::string> states;
+  for (JobState state : filter.states) states.emplace_back(ToString(state));
+  AddAlternatives(where, "j.state", states);
+  if (filter.since) {
+    // julianday() reads any ISO-8601 spelling the store may have used and
+    // works in whole milliseconds, so both sides round the same way.
+    where.sql += where.sql.empty() ? " WHERE " : " AND ";
+    where.sql += "julianday(j.updated_at) >= julianday(?)";
+    where.params.push_back(FormatIsoUtc(*filter.since));
+  }
+  return where;
+}
+
+using StatementPtr = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+
+// The row loop uses the C API: it reads every column of up to millions of
+// rows, and SQLiteCpp's Column objects cost a shared_ptr copy each.
+StatementPtr Prepare(sqlite3* db, const std::string& sql, const std::vector<std::string>& params) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+  StatementPtr statement(raw, &sqlite3_finalize);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int bound = sqlite3_bind_text(raw, static_cast<int>(i + 1), params[i].data(),
+                                        static_cast<int>(params[i].size()), SQLITE_TRANSIENT);
+    if (bound != SQLITE_OK) throw SQLite::Exception(db, bound);
+  }
+  return statement;
+}
+
+// Steps `statement`; false when done, throws on an error.
+bool Step(sqlite3* db, sqlite3_stmt* statement) {
+  const int rc = sqlite3_step(statement);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  throw SQLite::Exception(db, rc);
+}
+
+std::string_view Text(sqlite3_stmt* statement, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
+}
+
+std::optional<std::string_view> NullableText(sqlite3_stmt* statement, int column) {
+  if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
+  return Text(statement, column);
+}
+
+std::optional<std::int64_t> NullableInt(sqlite3_stmt* statement, int column) {
+  if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_int64(statement, column);
+}
+
+ExportRow ReadRow(sqlite3_stmt* s) {
+  ExportRow row;
+  row.batch = Text(s, 0);
+  row.prompt_id = Text(s, 1);
+  row.model = Text(s, 2);
+  row.prompt = Text(s, 3);
+  row.state = Text(s, 4);
+  row.output = NullableText(s, 5);
+  row.runtime = NullableInt(s, 6);
+  row.remote_id = NullableText(s, 7);
+  row.attempts = sqlite3_column_int64(s, 8);
+  row.error = NullableText(s, 9);
+  row.created = Text(s, 10);
+  row.submitted_at = NullableText(s, 11);
+  row.finished_at = NullableText(s, 12);
+  row.repeat = sqlite3_column_int64(s, 13);
+  row.vars = NullableText(s, 14);
+  return row;
+}
+
+}  // namespace
+
+ExportReader::ExportReader(JobStore& store, ExportFilter filter)
+    : store_(store), filter_(std::move(filter)) {
+  try {
+    // Deferred: the snapshot is taken by the first read and kept until
+    // COMMIT, and a read transaction never blocks the writer under WAL.
+    store_.impl().db.exec("BEGIN");
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "begin the export's read transaction", e);
+  }
+}
+
+ExportReader::~ExportReader() {
+  try {
+    store_.impl().db.exec("COMMIT");
+  } catch (const SQLite::Exception&) {
+    // Ending a read-only transaction cannot lose anything; the connection
+    // closes with the store anyway.
+  }
+}
+
+std::vector<std::string> ExportReader::VariableNames() {
+  sqlite3* db = store_.impl().db.getHandle();
+  const WhereClause where = BuildWhere(filter_);
+  const std::string sql = std::string("SELECT DISTINCT e.key") + kFrom + ", json_each(" +
+                          kVarsObject + ") AS e" + where.sql + " ORDER BY 1";
+  try {
+    StatementPtr statement = Prepare(db, sql, where.params);
+    std::vector<std::string> names;
+    while (Step(db, statement.get())) names.emplace_back(Text(statement.get(), 0));
+    return names;
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "list the sweep variables", e);
+  }
+}
+
+std::int64_t ExportReader::ForEachRow(const std::function<void(const ExportRow&)>& on_row) {
+  sqlite3* db = store_.impl().db.getHandle();
+  const WhereClause where = BuildWhere(filter_);
+  const std::string sql =
+      std::string("SELECT ") + kRowColumns + kFrom + where.sql + " ORDER BY j.id";
+  try {
+    StatementPtr statement = Prepare(db, sql, where.params);
+    std::int64_t count = 0;
+    while (Step(db, statement.get())) {
+      on_row(ReadRow(statement.get()));
+      ++count;
+    }
+    return count;
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "read the jobs to export", e);
+  }
+}
+
+}  // namespace gridbatch::store
