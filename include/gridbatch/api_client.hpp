@@ -17,7 +17,7 @@
 //               other 4xx, an unfollowed 3xx, an invalid id
 //   kAuth       401, 403
 // Messages are one line and short: "HTTP 503: <first 200 characters of the
-// body>", "connection reset: <libcurl's words>", "service said: Invalid
+// body, blanks and control characters squeezed to single spaces>", "connection reset: <libcurl's words>", "service said: Invalid
 // input format". No nlohmann exception leaves this module.
 #pragma once
 

@@ -19,6 +19,12 @@ std::size_t PrefixBytes(std::string_view text, std::size_t chars) {
   return i;
 }
 
+// ": <the body on one line>", or nothing when it has nothing to show.
+std::string Excerpt(std::string_view body) {
+  std::string line = OneLine(body);
+  return line.empty() ? line : ": " + line;
+}
+
 std::string StatusLine(long status) { return "HTTP " + std::to_string(status); }
 
 // The service's own words, when a non-2xx body is its documented error JSON.
@@ -42,11 +48,19 @@ Outcome OutcomeOfStatus(long status) {
 
 std::string OneLine(std::string_view text) {
   const std::size_t bytes = PrefixBytes(text, kExcerptChars);
-  std::string line = SanitizeUtf8(text.substr(0, bytes));
-  for (char& c : line) {
+  std::string line;
+  // Control characters (newlines, tabs, ESC...) and runs of blanks become
+  // one space, so a message stays one readable line.
+  for (char c : SanitizeUtf8(text.substr(0, bytes))) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) c = ' ';
+    const bool blank = byte <= 0x20 || byte == 0x7f;
+    if (!blank) {
+      line += c;
+    } else if (!line.empty() && line.back() != ' ') {
+      line += ' ';
+    }
   }
+  if (!line.empty() && line.back() == ' ') line.pop_back();
   if (bytes < text.size()) line += "...";
   return line;
 }
@@ -76,8 +90,8 @@ std::optional<Verdict> ClassifyHttp(const http::Response& response) {
   verdict.error = StatusLine(response.status);
   if (auto said = ServiceError(response.body)) {
     verdict.error += ": service said: " + OneLine(*said);
-  } else if (!response.body.empty()) {
-    verdict.error += ": " + OneLine(response.body);
+  } else {
+    verdict.error += Excerpt(response.body);
   }
   return verdict;
 }
@@ -86,8 +100,7 @@ Verdict Malformed(const http::Response& response, std::string_view what) {
   Verdict verdict;
   verdict.http_status = response.status;
   verdict.retry_after_seconds = response.retry_after_seconds;
-  verdict.error = StatusLine(response.status) + ": " + std::string(what);
-  if (!response.body.empty()) verdict.error += ": " + OneLine(response.body);
+  verdict.error = StatusLine(response.status) + ": " + std::string(what) + Excerpt(response.body);
   return verdict;
 }
 

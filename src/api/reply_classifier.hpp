@@ -39,8 +39,9 @@ std::optional<Verdict> CheckSuccess(const nlohmann::json& body, const http::Resp
 // "HTTP 200: <what>: <excerpt of the body>", retryable.
 Verdict Malformed(const http::Response& response, std::string_view what);
 
-// At most 200 characters of `text` on one line: control characters become
-// spaces, invalid UTF-8 becomes U+FFFD, "..." marks a cut.
+// At most 200 characters of `text` on one line: runs of blanks and control
+// characters become one space, ends are trimmed, invalid UTF-8 becomes
+// U+FFFD, "..." marks a cut.
 std::string OneLine(std::string_view text);
 
 // `text` with every occurrence of `secret` replaced by "[redacted]".

@@ -109,8 +109,10 @@ TEST(SubmitReplyTest, ServerErrorsAreRetryableWithOneLineOfTheirBody) {
   const SubmitResult r =
       ParseSubmitReply(Reply(503, "<html>\r\n<body>Service\tUnavailable</body>\r\n</html>\n"));
   EXPECT_EQ(r.outcome, Outcome::kRetryable);
-  EXPECT_EQ(r.error, "HTTP 503: <html>  <body>Service Unavailable</body>  </html> ");
+  EXPECT_EQ(r.error, "HTTP 503: <html> <body>Service Unavailable</body> </html>");
   EXPECT_EQ(ParseSubmitReply(Reply(500, "")).error, "HTTP 500");
+  EXPECT_EQ(ParseSubmitReply(Reply(500, " \n\x1b[31m  ")).error, "HTTP 500: [31m");
+  EXPECT_EQ(ParseSubmitReply(Reply(500, " \r\n ")).error, "HTTP 500");
   EXPECT_EQ(ParseSubmitReply(Reply(502, "")).outcome, Outcome::kRetryable);
 }
 
