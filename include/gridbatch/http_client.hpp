@@ -3,8 +3,8 @@
 // service's JSON.
 //
 // Not thread-safe: one thread starts requests and calls Perform(), which runs
-// completion callbacks on that same thread. Callbacks may call Start() again;
-// they must not destroy the Client.
+// completion callbacks on that same thread. Callbacks may call Start() or
+// Defer(); they must not call Perform() or destroy the Client.
 //
 // Nothing here logs: header values (the Authorization token) are handed to
 // libcurl and never copied into a Response, an error string or a log line.

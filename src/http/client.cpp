@@ -1,6 +1,8 @@
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -117,8 +119,9 @@ void Client::Impl::PerformTransfers(std::chrono::milliseconds max_wait) {
   CollectFinished();
   if (!finished.empty()) return;
   // Also sleeps when nothing is active: a loop may use Perform() to wait.
-  CheckMulti(curl_multi_poll(multi, nullptr, 0, static_cast<int>(max_wait.count()), nullptr),
-             "multi_poll");
+  const auto wait_ms = std::clamp<std::chrono::milliseconds::rep>(
+      max_wait.count(), 0, std::numeric_limits<int>::max());
+  CheckMulti(curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait_ms), nullptr), "multi_poll");
   CheckMulti(curl_multi_perform(multi, &running), "multi_perform");
   CollectFinished();
 }

@@ -232,6 +232,19 @@ TEST(HttpClientTest, OnlyHttpAndHttpsAreAllowed) {
   EXPECT_THAT(response.error, MatchesRegex("bad URL: .*file.*"));
 }
 
+TEST(HttpClientTest, AnUnreadableCaFileIsATlsErrorNotASilentFallback) {
+  LoopbackServer server(Always(Respond(200, "plain http")));
+  ClientOptions options;
+  options.ca_file = "/nonexistent/gridbatch-ca.pem";
+  Client client(options);
+  const Response response = Get(client, "https://127.0.0.1:" + std::to_string(server.port()) + "/");
+  EXPECT_EQ(response.transport_error, 77);  // CURLE_SSL_CACERT_BADFILE
+  EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(response.body, "");
+  EXPECT_EQ(response.error,
+            "TLS error: error setting certificate file: /nonexistent/gridbatch-ca.pem");
+}
+
 TEST(HttpClientTest, ACallbackMayStartTheNextRequest) {
   LoopbackServer server([](const SeenRequest& r) { return Respond(200, r.target); });
   Client client;
