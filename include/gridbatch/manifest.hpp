@@ -30,6 +30,9 @@ class Manifest;  // opaque: the parsed, validated manifest
 struct ParseResult {
   std::shared_ptr<const Manifest> manifest;  // null when errors is not empty
   std::vector<Diagnostic> errors;            // every problem found, in file order
+  // Problems that do not stop the load (e.g. a prompt repeated without an id,
+  // which is skipped), in file order; may be non-empty on success.
+  std::vector<Diagnostic> warnings;
 };
 
 // Parses and validates `text`. `source_name` names it in diagnostics;
