@@ -49,13 +49,15 @@ CURLcode Transfer::Configure(const ClientOptions& options) {
       .Set(CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes)
       .Set(CURLOPT_LOW_SPEED_TIME, options.low_speed_seconds)
       .Set(CURLOPT_TCP_KEEPALIVE, 1L)
-      .Set(CURLOPT_ACCEPT_ENCODING, "")
       .Set(CURLOPT_USERAGENT, "gridbatch/0.1")
       .Set(CURLOPT_ERRORBUFFER, error_buffer_.data())
       .Set(CURLOPT_WRITEFUNCTION, &Transfer::OnBody)
       .Set(CURLOPT_WRITEDATA, static_cast<void*>(this));
   // Verification stays on (libcurl's default); only the trust anchors change.
   if (!options.ca_file.empty()) set.Set(CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.accept_encoding.empty()) {
+    set.Set(CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
+  }
   return set.result();
 }
 

@@ -112,6 +112,34 @@ TEST(HttpClientTest, PostSendsItsBodyAsJsonWithTheGivenHeadersAndNoExpect) {
   EXPECT_EQ(seen.headers.count("expect"), 0u);
 }
 
+TEST(HttpClientTest, CompressionIsOfferedOnlyWhenAsked) {
+  LoopbackServer server(Always(Respond(200, "x")));
+  Client plain;
+  Get(plain, server.Url("/"));
+  ClientOptions options;
+  options.accept_encoding = "gzip";
+  Client compressed(options);
+  Get(compressed, server.Url("/"));
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.requests()[0].headers.count("accept-encoding"), 0u);
+  EXPECT_EQ(server.requests()[1].headers.at("accept-encoding"), "gzip");
+}
+
+TEST(HttpClientTest, AGzipReplyIsDecodedWhenGzipWasOffered) {
+  // gzip of {"ok":"compressed"}
+  const std::string gzipped(
+      "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\xab\x56\xca\xcf\x56\xb2\x52\x4a\xce\xcf"
+      "\x2d\x28\x4a\x2d\x2e\x4e\x4d\x51\xaa\x05\x00\x19\xa2\x9b\x8a\x13\x00\x00\x00",
+      39);
+  LoopbackServer server(Always(Respond(200, gzipped, {"Content-Encoding: gzip"})));
+  ClientOptions options;
+  options.accept_encoding = "gzip";
+  Client client(options);
+  const Response response = Get(client, server.Url("/"));
+  EXPECT_EQ(response.transport_error, 0) << response.error;
+  EXPECT_EQ(response.body, "{\"ok\":\"compressed\"}");
+}
+
 TEST(HttpClientTest, SequentialRequestsReuseOneKeptAliveConnection) {
   LoopbackServer server(Always(Respond(200, "x")));
   Client client;
