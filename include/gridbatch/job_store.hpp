@@ -21,14 +21,18 @@ struct OpenOptions {
   Mode mode = Mode::kReadWrite;
   // How long a statement waits for another connection's lock. Default: 5 s.
   int busy_timeout_ms = 5000;
+  // kReadWrite only: fail with kExitNoInput, as kReadOnly does, instead of
+  // creating a missing file (for commands that only change existing jobs).
+  // Default: false.
+  bool must_exist = false;
 };
 
 class JobStore {
  public:
   // Opens (and for kReadWrite creates and migrates) the database at `path`.
   // ":memory:" is allowed. Throws gridbatch::Error: kExitNoInput when a
-  // read-only open finds no file, kExitIoErr when the file is not a usable
-  // SQLite database or is newer than this binary knows.
+  // read-only (or must_exist) open finds no file, kExitIoErr when the file
+  // is not a usable SQLite database or is newer than this binary knows.
   static std::unique_ptr<JobStore> Open(const std::string& path, OpenOptions options = {});
 
   ~JobStore();

@@ -64,7 +64,7 @@ void ApplyMigrations(SQLite::Database& db, const std::string& path) {
 
 std::unique_ptr<JobStore> JobStore::Open(const std::string& path, OpenOptions options) {
   const bool read_only = options.mode == OpenOptions::Mode::kReadOnly;
-  if (read_only && path != ":memory:" && !std::filesystem::exists(path)) {
+  if ((read_only || options.must_exist) && path != ":memory:" && !std::filesystem::exists(path)) {
     throw Error(kExitNoInput, "database " + path + ": no such file");
   }
   try {

@@ -1,0 +1,203 @@
+// `load`, `status`, `retry` and `cancel`, run as the built binary.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gridbatch/manifest.hpp"
+
+extern char** environ;
+
+namespace gridbatch::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class StoreCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "gridbatch-cli-XXXXXX").string();
+    dir_ = mkdtemp(pattern.data());
+    db_ = (dir_ / "jobs.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const auto path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
+  }
+
+  // Runs gridbatch with `args`; stdout and stderr go through files.
+  Outcome Run(std::vector<std::string> args) {
+    args.insert(args.begin(), GRIDBATCH_BIN);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const std::string out_path = (dir_ / "stdout").string();
+    const std::string err_path = (dir_ / "stderr").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    Outcome outcome;
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    outcome.out = ReadFile(out_path);
+    outcome.err = ReadFile(err_path);
+    return outcome;
+  }
+
+  std::string Capitals(const std::string& prompts) {
+    return Write("capitals.yaml",
+                 "name: capitals\nmodels: [gemma:2b, llama3:8b]\nprompts:\n" + prompts);
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+constexpr const char* kTwoPrompts =
+    "  - id: fr\n    prompt: \"What is the capital of France?\"\n"
+    "  - id: pe\n    prompt: \"What is the capital of Peru?\"\n";
+
+TEST_F(StoreCommandsTest, LoadPrintsItsCountsAndReloadingAddsNothing) {
+  const auto manifest = Capitals(kTwoPrompts);
+  Outcome first = Run({"load", manifest, "--db", db_});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, "capitals: 4 new, 0 already present, 0 no longer in the manifest (4 jobs)\n");
+  Outcome again = Run({"load", manifest, "--db", db_});
+  EXPECT_EQ(again.out, "capitals: 0 new, 4 already present, 0 no longer in the manifest (4 jobs)\n");
+}
+
+TEST_F(StoreCommandsTest, LoadingAnEditedManifestAddsOnlyTheNewJobs) {
+  Run({"load", Capitals(kTwoPrompts), "--db", db_});
+  const auto edited = Capitals(
+      "  - id: pe\n    prompt: \"What is the capital of Peru?\"\n"
+      "  - id: jp\n    prompt: \"What is the capital of Japan?\"\n");
+  Outcome outcome = Run({"load", edited, "--db", db_});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.out,
+            "capitals: 2 new, 2 already present, 2 no longer in the manifest (4 jobs)\n");
+}
+
+TEST_F(StoreCommandsTest, AnInvalidManifestPrintsEveryDiagnosticExits65AndCreatesNoDatabase) {
+  const auto manifest = Write("bad.yaml",
+                              "name: capitals\nmodles: [gemma:2b]\nprompts:\n  - id: 7\n"
+                              "    promt: \"x\"\n");
+  const auto expected = manifest::LoadManifestFile(manifest).errors;
+  ASSERT_GE(expected.size(), 2u);
+  std::string expected_err;
+  for (const auto& diagnostic : expected) expected_err += diagnostic.ToString() + "\n";
+  expected_err += "gridbatch: " + std::to_string(expected.size()) + " error(s); nothing was loaded\n";
+  Outcome outcome = Run({"load", manifest, "--db", db_});
+  EXPECT_EQ(outcome.exit_code, 65);
+  EXPECT_EQ(outcome.err, expected_err);
+  EXPECT_EQ(outcome.out, "");
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(StoreCommandsTest, DryRunCountsAndWritesNothing) {
+  Outcome outcome = Run({"load", Capitals(kTwoPrompts), "--db", db_, "--dry-run"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.out, "capitals: 4 jobs (dry run, nothing written)\n");
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(StoreCommandsTest, LoadIntoAFileThatIsNotADatabaseFailsAndLeavesItAlone) {
+  Write("jobs.db", "not a database at all, just some text that is long enough\n");
+  Outcome outcome = Run({"load", Capitals(kTwoPrompts), "--db", db_});
+  EXPECT_EQ(outcome.exit_code, 74);
+  EXPECT_EQ(outcome.err, "gridbatch: database " + db_ + ": open: file is not a database\n");
+  EXPECT_EQ(ReadFile(db_), "not a database at all, just some text that is long enough\n");
+}
+
+TEST_F(StoreCommandsTest, StatusOfAMissingDatabaseExits66AndCreatesNothing) {
+  Outcome outcome = Run({"status", "--db", db_});
+  EXPECT_EQ(outcome.exit_code, 66);
+  EXPECT_EQ(outcome.err, "gridbatch: database " + db_ + ": no such file\n");
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(StoreCommandsTest, StatusPrintsATableOrJson) {
+  Run({"load", Capitals(kTwoPrompts), "--db", db_});
+  Outcome table = Run({"status", "--db", db_});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("  gemma:2b         2           0"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("\ntotal: 4 job(s): 4 pending\n"), std::string::npos) << table.out;
+  Outcome json = Run({"status", "--db", db_, "--json", "--batch", "capitals"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  const auto parsed = nlohmann::json::parse(json.out);
+  EXPECT_EQ(parsed["totals"]["pending"], 4);
+  EXPECT_EQ(parsed["batches"][0]["manifest_path"].is_string(), true);
+  EXPECT_EQ(parsed["batches"][0]["models"][1]["model"], "llama3:8b");
+}
+
+TEST_F(StoreCommandsTest, CancelAndRetryPrintHowManyJobsChanged) {
+  Run({"load", Capitals(kTwoPrompts), "--db", db_});
+  Outcome cancel = Run({"cancel", "--db", db_, "--model", "gemma:2b"});
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_EQ(cancel.out, "cancelled 2 pending job(s)\n");
+  Outcome retry_failed = Run({"retry", "--db", db_});
+  EXPECT_EQ(retry_failed.out, "retried 0 job(s): pending again\n");
+  Outcome retry = Run({"retry", "--db", db_, "--state", "cancelled", "--batch", "capitals"});
+  EXPECT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_EQ(retry.out, "retried 2 job(s): pending again\n");
+  Outcome status = Run({"status", "--db", db_, "--json"});
+  EXPECT_EQ(nlohmann::json::parse(status.out)["totals"]["pending"], 4);
+}
+
+TEST_F(StoreCommandsTest, AnUnknownBatchIsAnError) {
+  Run({"load", Capitals(kTwoPrompts), "--db", db_});
+  for (const char* command : {"cancel", "retry", "status"}) {
+    Outcome outcome = Run({command, "--db", db_, "--batch", "capitols"});
+    EXPECT_EQ(outcome.exit_code, 64) << command;
+    EXPECT_EQ(outcome.err, "gridbatch: database " + db_ +
+                               ": no batch named 'capitols' (batches: capitals)\n")
+        << command;
+  }
+}
+
+TEST_F(StoreCommandsTest, RetryAndCancelDoNotCreateAMissingDatabase) {
+  for (const char* command : {"cancel", "retry"}) {
+    Outcome outcome = Run({command, "--db", db_});
+    EXPECT_EQ(outcome.exit_code, 66) << command;
+    EXPECT_EQ(outcome.err, "gridbatch: database " + db_ + ": no such file\n") << command;
+  }
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(StoreCommandsTest, RetryAcceptsOnlyFailedOrCancelled) {
+  Outcome outcome = Run({"retry", "--db", db_, "--state", "completed"});
+  EXPECT_EQ(outcome.exit_code, 64);
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+}  // namespace
+}  // namespace gridbatch::cli
