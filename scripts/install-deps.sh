@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libcpp-httplib-dev
   python3
+  time   # scripts/bench_export.sh: /usr/bin/time for peak RSS
 )
 if [ "${GRIDBATCH_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$GRIDBATCH_EXTRA_PACKAGES"

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "gridbatch/utf8.hpp"
-#include "sweep_vars.hpp"
 #include "text_scan.hpp"
 
 namespace gridbatch::exporter {
@@ -54,7 +53,8 @@ void AppendQuoted(OutputBuffer& out, std::string_view text, std::string_view pre
 CsvWriter::CsvWriter(std::ostream& out, std::string destination,
                      std::vector<std::string> variable_names, CsvOptions options)
     : out_(out, std::move(destination)),
-      variable_names_(std::move(variable_names)),
+      has_variables_(!variable_names.empty()),
+      vars_(variable_names),
       options_(options) {
   bool first = true;
   for (std::string_view field : kExportFields) {
@@ -62,7 +62,7 @@ CsvWriter::CsvWriter(std::ostream& out, std::string destination,
     Verbatim(field);
     first = false;
   }
-  for (const std::string& name : variable_names_) {
+  for (const std::string& name : variable_names) {
     Separator();
     Verbatim("var." + SanitizeUtf8(name));
   }
@@ -71,7 +71,7 @@ CsvWriter::CsvWriter(std::ostream& out, std::string destination,
 
 void CsvWriter::Write(const store::ExportRow& row) {
   JobCells(row);
-  if (!variable_names_.empty()) VarCells(row.vars);
+  if (has_variables_) VarCells(row.vars);
   out_.Append("\r\n");
   out_.FlushIfFull();
 }
@@ -107,7 +107,7 @@ void CsvWriter::JobCells(const store::ExportRow& row) {
 }
 
 void CsvWriter::VarCells(const std::optional<std::string_view>& vars_json) {
-  for (const std::optional<VarCell>& cell : exporter::VarCells(vars_json, variable_names_)) {
+  for (const std::optional<VarCell>& cell : vars_.Cells(vars_json)) {
     Separator();
     if (!cell) continue;
     if (cell->is_text) {

@@ -11,6 +11,7 @@
 
 #include "output_buffer.hpp"
 #include "record_writer.hpp"
+#include "sweep_vars.hpp"
 
 namespace gridbatch::exporter {
 
@@ -47,7 +48,8 @@ class CsvWriter final : public RecordWriter {
   void Separator() { out_.Append(','); }
 
   OutputBuffer out_;
-  std::vector<std::string> variable_names_;
+  bool has_variables_;
+  VarsDecoder vars_;
   CsvOptions options_;
 };
 

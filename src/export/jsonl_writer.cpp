@@ -4,7 +4,6 @@
 #include <charconv>
 
 #include "gridbatch/utf8.hpp"
-#include "sweep_vars.hpp"
 #include "text_scan.hpp"
 
 namespace gridbatch::exporter {
@@ -59,7 +58,7 @@ void JsonlWriter::Write(const store::ExportRow& row) {
   Key(field++), String(row.finished_at);
   Key(field++), Number(row.repeat);
   out_.Append(",\"vars\":");
-  out_.Append(row.vars ? VarsJson(row.vars) : "null");
+  out_.Append(vars_.Json(row.vars));
   out_.Append("}\n");
   out_.FlushIfFull();
 }

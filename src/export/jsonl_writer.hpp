@@ -12,6 +12,7 @@
 
 #include "output_buffer.hpp"
 #include "record_writer.hpp"
+#include "sweep_vars.hpp"
 
 namespace gridbatch::exporter {
 
@@ -32,6 +33,7 @@ class JsonlWriter final : public RecordWriter {
   void Number(const std::optional<std::int64_t>& value);
 
   OutputBuffer out_;
+  VarsDecoder vars_;
 };
 
 }  // namespace gridbatch::exporter

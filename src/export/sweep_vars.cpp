@@ -1,6 +1,7 @@
 #include "sweep_vars.hpp"
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "gridbatch/utf8.hpp"
 
@@ -43,6 +44,30 @@ std::string VarsJson(std::optional<std::string_view> vars_json) {
   const nlohmann::json object = ParseObject(vars_json);
   if (object.is_discarded()) return "null";
   return CompactJson(object);
+}
+
+VarsDecoder::VarsDecoder(std::vector<std::string> names)
+    : names_(std::move(names)), none_{VarCells(std::nullopt, names_), "null"} {}
+
+const std::vector<std::optional<VarCell>>& VarsDecoder::Cells(
+    std::optional<std::string_view> vars_json) {
+  return Decode(vars_json).cells;
+}
+
+const std::string& VarsDecoder::Json(std::optional<std::string_view> vars_json) {
+  return Decode(vars_json).json;
+}
+
+const VarsDecoder::Decoded& VarsDecoder::Decode(std::optional<std::string_view> vars_json) {
+  if (!vars_json) return none_;
+  if (const auto found = memory_.find(*vars_json); found != memory_.end()) return found->second;
+  if (memory_.size() >= kMaxEntries || memory_bytes_ >= kMaxBytes) {
+    memory_.clear();
+    memory_bytes_ = 0;
+  }
+  memory_bytes_ += vars_json->size();
+  Decoded decoded{VarCells(vars_json, names_), VarsJson(vars_json)};
+  return memory_.emplace(std::string(*vars_json), std::move(decoded)).first->second;
 }
 
 }  // namespace gridbatch::exporter

@@ -2,9 +2,12 @@
 // keeps in jobs.vars, in the two shapes the writers need.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace gridbatch::exporter {
@@ -27,5 +30,39 @@ std::vector<std::optional<VarCell>> VarCells(std::optional<std::string_view> var
 // The variables as one line of compact JSON (an object), or "null" for none
 // or for text that is not a JSON object. Always valid UTF-8.
 std::string VarsJson(std::optional<std::string_view> vars_json);
+
+// VarCells and VarsJson with a memory: a sweep repeats a few combinations of
+// variables over many jobs, and parsing their JSON for every row cost more
+// than the rest of the CSV export. Bounded: the memory is dropped whenever it
+// holds kMaxEntries texts or kMaxBytes of them.
+class VarsDecoder {
+ public:
+  // `names`: the var.NAME columns that Cells() fills, in order.
+  explicit VarsDecoder(std::vector<std::string> names = {});
+
+  // References valid until the next call.
+  const std::vector<std::optional<VarCell>>& Cells(std::optional<std::string_view> vars_json);
+  const std::string& Json(std::optional<std::string_view> vars_json);
+
+ private:
+  static constexpr std::size_t kMaxEntries = 4096;
+  static constexpr std::size_t kMaxBytes = 4 << 20;
+  struct Decoded {
+    std::vector<std::optional<VarCell>> cells;
+    std::string json;
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  const Decoded& Decode(std::optional<std::string_view> vars_json);
+
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, Decoded, Hash, std::equal_to<>> memory_;
+  std::size_t memory_bytes_ = 0;
+  Decoded none_;
+};
 
 }  // namespace gridbatch::exporter

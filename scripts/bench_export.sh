@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Benchmarks `gridbatch export` (CSV and JSONL) side by side with the sqlite3
+# shell's own CSV (and JSON) output over the same rows and columns, on a
+# database of ROWS finished jobs built against the real schema. Prints
+# markdown tables: wall time and rows per second (the rate compared with
+# sqlite3 -csv's), CPU time (user + system: steadier than wall time on a
+# shared machine), peak RSS, output size; then the JSONL encoder against
+# nlohmann's dump.
+#
+# Usage: scripts/bench_export.sh [BUILD_DIR]
+#   BUILD_DIR  a configured build directory (default: build-bench, configured
+#              here if missing); the script builds the targets gridbatch and
+#              gridbatch_export_bench in it, as it prints.
+# Environment: ROWS (default 1000000), REPEAT (runs per tool, median shown;
+#   default 3), WORKDIR (where the database and outputs go; default a new
+#   directory under /tmp, removed at the end; about 3 GB free needed).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build-bench}
+rows=${ROWS:-1000000}
+repeat=${REPEAT:-3}
+small=$((rows / 10))
+
+for tool in sqlite3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench_export: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  echo "+ cmake -S $root -B $build -DCMAKE_BUILD_TYPE=RelWithDebInfo" >&2
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+echo "+ cmake --build $build -j2 --target gridbatch gridbatch_export_bench" >&2
+cmake --build "$build" -j2 --target gridbatch gridbatch_export_bench >/dev/null
+gridbatch=$build/bin/gridbatch
+encoder_bench=$build/tests/export/gridbatch_export_bench
+
+if [ -n "${WORKDIR:-}" ]; then
+  work=$WORKDIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/gridbatch-bench-export.XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+fi
+db=$work/bench.db
+
+# The schema exactly as the store applies it: every migration in order, then
+# user_version = their count.
+build_database() {
+  rm -f "$db" "$db-wal" "$db-shm"
+  local migrations=("$root"/schemas/migrations/*.sql)
+  cat "${migrations[@]}" | sqlite3 "$db"
+  sqlite3 "$db" "PRAGMA user_version = ${#migrations[@]}"
+  sqlite3 "$db" >/dev/null <<SQL
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+BEGIN;
+INSERT INTO batches (id, name, app, created_at, updated_at) VALUES
+  (1, 'bench-small', 'gridrepublic:text-inference', '2024-05-06T21:26:00.000Z', '2024-05-06T21:26:00.000Z'),
+  (2, 'bench-rest', 'gridrepublic:text-inference', '2024-05-06T21:26:00.000Z', '2024-05-06T21:26:00.000Z');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
+INSERT INTO jobs (batch_id, content_key, prompt_id, model, prompt, vars, repeat_index, state,
+                  attempts, remote_id, remote_status, output, runtime, created_at, updated_at,
+                  submitted_at, finished_at)
+SELECT CASE WHEN i <= $small THEN 1 ELSE 2 END,
+       randomblob(16), 'q' || i,
+       CASE i % 2 WHEN 0 THEN 'gemma:2b' ELSE 'llama3:8b' END,
+       printf('Question %07d: what is the capital of country number %03d? Answer in one word, then explain.', i, i % 197),
+       json_object('lang', CASE i % 3 WHEN 0 THEN 'fr' WHEN 1 THEN 'en' ELSE 'de' END,
+                   'temperature', (i % 10) / 10.0),
+       0, 'completed', 1, lower(hex(randomblob(16))), 'completed',
+       printf('%07d. The capital is "Paris", of course.', i) || char(10) ||
+         substr('France is a country in Western Europe, with a long history of art, science and ' ||
+                'philosophy; its capital, Paris, sits on the Seine and has been the seat of ' ||
+                'government for most of the last thousand years. The city is known for its ' ||
+                'museums, its architecture, its cafes and its food, and draws tens of millions ' ||
+                'of visitors every year. Its population is a little over two million, and the ' ||
+                'wider region holds about twelve million people. The Louvre, the Eiffel Tower ' ||
+                'and Notre-Dame are among the most visited places in the world.', 1, 450),
+       i % 120, '2024-05-06T21:26:00.000Z', '2024-05-06T22:00:00.000Z',
+       '2024-05-06T21:30:00.000Z', '2024-05-06T21:59:00.000Z'
+FROM n;
+COMMIT;
+PRAGMA journal_mode = WAL;
+SQL
+}
+
+# The same columns as the export, for the sqlite3 shell (vars as its JSON text).
+select_sql() {
+  local where=$1
+  echo "SELECT b.name AS batch, j.prompt_id, j.model, j.prompt, j.state, j.output, j.runtime,
+    j.remote_id, j.attempts, j.last_error AS error, j.created_at AS created, j.submitted_at,
+    j.finished_at, j.repeat_index AS \"repeat\", j.vars
+    FROM jobs AS j JOIN batches AS b ON b.id = j.batch_id $where ORDER BY j.id;"
+}
+
+# Runs "$@" REPEAT times with stdout to $out; prints the median wall seconds,
+# the median CPU seconds (user + system) and the largest peak RSS in KB.
+measure() {
+  local walls=() cpus=() rss=0 wall user sys kb
+  for _ in $(seq "$repeat"); do
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >"$out" 2>/dev/null
+    read -r wall user sys kb < <(tail -1 "$work/time.txt")
+    walls+=("$wall")
+    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
+    [ "$kb" -gt "$rss" ] && rss=$kb
+  done
+  local mid=$(( (repeat + 1) / 2 ))
+  echo "$(printf '%s\n' "${walls[@]}" | sort -g | sed -n "${mid}p")" \
+       "$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n "${mid}p")" "$rss"
+}
+
+baseline_rate=""
+row() {
+  local name=$1 format=$2 count=$3; shift 3
+  read -r seconds cpu rss < <(measure "$@")
+  local rate size
+  rate=$(awk -v n="$count" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+  [ -z "$baseline_rate" ] && baseline_rate=$rate
+  size=$(stat -c %s "${SIZE_OF:-$out}")
+  awk -v name="$name" -v f="$format" -v n="$count" -v s="$seconds" -v r="$rate" \
+      -v b="$baseline_rate" -v c="$cpu" -v m="$rss" -v z="$size" \
+      'BEGIN { printf "| %s | %s | %d | %.2f | %d | %.0f%% | %.2f | %.1f | %.0f |\n",
+               name, f, n, s, r, 100 * r / b, c, m / 1024, z / 1e6 }'
+}
+
+echo "building a database of $rows jobs in $work ..." >&2
+build_database
+echo "database: $(du -h "$db" | cut -f1); warming the page cache" >&2
+cat "$db" >/dev/null
+out=$work/out
+
+echo "### $rows finished jobs; median of $repeat runs; $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| tool | format | rows | wall s | rows/s | vs sqlite3 -csv | CPU s | peak RSS MB | output MB |"
+echo "|---|---|---|---|---|---|---|---|---|"
+row "sqlite3 -csv -header" CSV "$rows" sqlite3 -csv -header "$db" "$(select_sql "")"
+row "gridbatch export" CSV "$rows" "$gridbatch" export --db "$db" --format csv -o -
+row "sqlite3 -json" "JSON array" "$rows" sqlite3 -json "$db" "$(select_sql "")"
+row "gridbatch export" JSONL "$rows" "$gridbatch" export --db "$db" --format jsonl -o -
+SIZE_OF=$work/file.csv row "gridbatch export -o FILE" CSV "$rows" "$gridbatch" export --db "$db" --format csv -o "$work/file.csv"
+row "gridbatch export --batch (1/10 of the rows)" CSV "$small" \
+  "$gridbatch" export --db "$db" --format csv --batch bench-small -o -
+echo
+echo "### JSONL encoder alone, in memory, $rows rows"
+echo
+"$encoder_bench" "$rows"
