@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -16,6 +17,7 @@
 #include "fault_dice.hpp"
 #include "gridbatch/error.hpp"
 #include "job_table.hpp"
+#include "keep_alive_wait.hpp"
 #include "sim_counters.hpp"
 #include "sim_protocol.hpp"
 #include "submit_bucket.hpp"
@@ -111,6 +113,7 @@ class SimServer::Impl {
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
+  std::atomic<bool> listen_done_{false};
 };
 
 SimServer::Impl::Impl(SimOptions options)
@@ -290,6 +293,7 @@ int SimServer::Impl::Start() {
   if (thread_.joinable()) return port_;
   // A client that hangs up mid-reply must not kill the process with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
+  UseBlockingKeepAliveWait();
   if (options_.port == 0) {
     port_ = server_.bind_to_any_port(options_.host);
   } else if (server_.bind_to_port(options_.host, options_.port)) {
@@ -302,9 +306,14 @@ int SimServer::Impl::Start() {
                                       std::to_string(options_.port));
   }
   WidenBacklog(listen_fd_);
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  // stop() is a no-op until the accept loop runs: wait for it.
-  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  thread_ = std::thread([this] {
+    server_.listen_after_bind();
+    listen_done_ = true;
+  });
+  // stop() is a no-op until the accept loop runs: wait for it (or for its end).
+  while (!server_.is_running() && !listen_done_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return port_;
 }
 

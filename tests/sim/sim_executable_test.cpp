@@ -8,7 +8,6 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -55,10 +54,13 @@ TEST(SimExecutableTest, PrintsEndpointThenPortAndStopsCleanlyOnSigterm) {
   ASSERT_GT(child.pid, 0);
   const std::string first = ReadLine(child.out);
   const std::string second = ReadLine(child.out);
-  std::smatch m;
-  ASSERT_TRUE(std::regex_match(first, m, std::regex(R"(endpoint=http://127\.0\.0\.1:(\d+)/remotejobs/v2)")))
-      << first;
-  const std::string port = m[1];
+  const std::string prefix = "endpoint=http://127.0.0.1:";
+  const std::string suffix = "/remotejobs/v2";
+  ASSERT_EQ(first.rfind(prefix, 0), 0u) << first;
+  ASSERT_GT(first.size(), prefix.size() + suffix.size()) << first;
+  ASSERT_EQ(first.substr(first.size() - suffix.size()), suffix) << first;
+  const std::string port = first.substr(prefix.size(), first.size() - prefix.size() - suffix.size());
+  ASSERT_EQ(port.find_first_not_of("0123456789"), std::string::npos) << first;
   EXPECT_EQ(second, "port=" + port);
 
   httplib::Client client("127.0.0.1", std::stoi(port));

@@ -7,6 +7,11 @@
 #include <memory>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "gridbatch/error.hpp"
 #include "sim_test_client.hpp"
 
@@ -308,6 +313,57 @@ TEST(SimServerTest, HundredsOfKeepAliveConnectionsAreServedAtOnce) {
     EXPECT_EQ(ok.load(), kConnections) << "round " << round;
   }
   EXPECT_EQ(server.GetCounters().requests, 2u * kConnections);
+}
+
+// A raw connection: the server's keep-alive handling, without a client that
+// reconnects behind the test's back.
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ADD_FAILURE() << "connect";
+  return fd;
+}
+
+// Sends a request and reads its reply: the headers, then Content-Length bytes.
+std::string Exchange(int fd, const std::string& request) {
+  if (send(fd, request.data(), request.size(), 0) < 0) return "";
+  std::string reply;
+  char buf[4096];
+  for (;;) {
+    const std::size_t end = reply.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      const std::size_t at = reply.find("Content-Length: ");
+      const std::size_t length = at < end ? std::stoul(reply.substr(at + 16)) : 0;
+      if (reply.size() >= end + 4 + length) return reply;
+    }
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return reply;
+    reply.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+TEST(SimServerTest, AKeepAliveConnectionServesSeveralRequestsThenClosesWhenIdle) {
+  SimOptions options = FastOptions();
+  options.keep_alive_seconds = 1;
+  SimServer server(options);
+  server.Start();
+  const int fd = Connect(server.port());
+  const std::string request =
+      "GET /remotejobs/v2/jobs/ab HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sim-token\r\n\r\n";
+  for (int i = 0; i < 3; ++i) {
+    const std::string reply = Exchange(fd, request);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+    const std::string body = R"({"success":true,"jobs":{}})";
+    ASSERT_GE(reply.size(), body.size());
+    EXPECT_EQ(reply.substr(reply.size() - body.size()), body);
+  }
+  char byte;
+  EXPECT_EQ(recv(fd, &byte, 1, 0), 0) << "the server closes the idle connection";
+  close(fd);
+  EXPECT_EQ(server.GetCounters().requests, 3u);
 }
 
 TEST(SimServerTest, StopHangsUpOnIdleKeepAliveConnectionsAndIsIdempotent) {
