@@ -92,14 +92,7 @@ class BatchLoader::Impl {
     insert_->bind(1, batch_id_);
     insert_->bindNoCopy(8, now_);
     insert_->bind(9, serial_);
-    if (options_.seen_tracking == LoadOptions::SeenTracking::kTempTable) {
-      db_.exec(kCreateSeenTable);
-      mark_.emplace(db_, kInsertSeen);
-      mark_key_index_ = 1;
-    } else {
-      mark_.emplace(db_, kMarkSeen);
-      mark_->bind(1, serial_);
-    }
+    StartTracking();
   }
 
   ~Impl() {
@@ -109,6 +102,9 @@ class BatchLoader::Impl {
     tx_.reset();  // rolls back unless committed
     try {
       db_.exec("PRAGMA cache_size = " + std::to_string(saved_cache_size_));
+      if (saved_temp_cache_size_) {
+        db_.exec("PRAGMA temp.cache_size = " + std::to_string(*saved_temp_cache_size_));
+      }
     } catch (const SQLite::Exception&) {
       // Only the cache size is lost; the connection is closed soon after.
     }
@@ -131,8 +127,9 @@ class BatchLoader::Impl {
     const bool added = insert_->exec() == 1;
     insert_->reset();
     counts_.added += added ? 1 : 0;
-    if (added && options_.seen_tracking == LoadOptions::SeenTracking::kLoadSerial) {
-      ++counts_.listed;  // inserted with this load's serial already
+    if (first_load_ ||
+        (added && options_.seen_tracking == LoadOptions::SeenTracking::kLoadSerial)) {
+      counts_.listed += added ? 1 : 0;  // inserted with this load's serial already
       return;
     }
     mark_->bindNoCopy(mark_key_index_, key.data(), static_cast<int>(key.size()));
@@ -142,15 +139,16 @@ class BatchLoader::Impl {
 
   LoadCounts Commit() {
     insert_.reset();
-    mark_.reset();
     SQLite::Statement count(db_, "SELECT count(*) FROM jobs WHERE batch_id = ?");
     count.bind(1, batch_id_);
     count.executeStep();
     const auto in_batch = static_cast<std::uint64_t>(count.getColumn(0).getInt64());
     count.reset();
-    if (options_.seen_tracking == LoadOptions::SeenTracking::kTempTable) {
+    if (mark_ && options_.seen_tracking == LoadOptions::SeenTracking::kTempTable) {
+      mark_.reset();
       db_.exec("DROP TABLE temp.load_seen");
     }
+    mark_.reset();
     tx_->commit();
     counts_.already_present = counts_.listed - counts_.added;
     counts_.no_longer_listed = in_batch - counts_.listed;
@@ -161,6 +159,25 @@ class BatchLoader::Impl {
   const std::string& batch_name() const { return batch_name_; }
 
  private:
+  // A batch's first load needs no tracking: a key that is already there can
+  // only be a job listed twice in this load.
+  void StartTracking() {
+    first_load_ = !db_.execAndGet("SELECT EXISTS (SELECT 1 FROM jobs WHERE batch_id = " +
+                                  std::to_string(batch_id_) + ")")
+                       .getInt();
+    if (first_load_) return;
+    if (options_.seen_tracking == LoadOptions::SeenTracking::kTempTable) {
+      saved_temp_cache_size_ = db_.execAndGet("PRAGMA temp.cache_size").getInt();
+      db_.exec("PRAGMA temp.cache_size = -" + std::to_string(options_.cache_kib / 2));
+      db_.exec(kCreateSeenTable);
+      mark_.emplace(db_, kInsertSeen);
+      mark_key_index_ = 1;
+    } else {
+      mark_.emplace(db_, kMarkSeen);
+      mark_->bind(1, serial_);
+    }
+  }
+
   void UpsertBatch(const BatchSpec& batch) {
     SQLite::Statement upsert(db_, kUpsertBatch);
     upsert.bind(1, batch.name);
@@ -187,6 +204,8 @@ class BatchLoader::Impl {
   LoadOptions options_;
   std::string now_;
   int saved_cache_size_ = 0;
+  std::optional<int> saved_temp_cache_size_;
+  bool first_load_ = false;
   std::optional<SQLite::Transaction> tx_;
   std::optional<SQLite::Statement> insert_;
   std::optional<SQLite::Statement> mark_;
