@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Throughput of gridbatch-sim under wrk: status GETs of 100 ids each and POST
 # submits, at several connection counts, for the tuned simulator (elastic pool
-# of up to 1024 workers, unlimited keep-alive) side by side with cpp-httplib's
-# stock settings (8 workers, 5 requests per connection). Prints a markdown
-# table. Everything runs on 127.0.0.1 and stops by itself.
+# of up to 1024 workers, unlimited keep-alive, blocking wait between requests)
+# side by side with cpp-httplib's stock settings (8 workers, 5 requests per
+# connection, 10 ms polling between requests); then the CPU that idle
+# keep-alive connections cost with either wait. Prints markdown tables.
+# Everything runs on 127.0.0.1 and stops by itself.
 #
 # Usage: scripts/bench_sim.sh [BUILD_DIR]   (default: build; needs the
 #        gridbatch-sim target built there: cmake --build BUILD_DIR --target gridbatch-sim)
@@ -88,8 +90,12 @@ cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 wrk.headers["Content-Type"] = "application/json"
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_tag", tostring(threads))
+end
 local n = 0
-local thread_tag = tostring(math.random(1, 1000000000))
 request = function()
   n = n + 1
   local body = '{"app":"gridrepublic:text-inference","commandLine":"{\\"inputs\\": [\\"bench '
@@ -129,9 +135,44 @@ run_config() {
   stop_sim
 }
 
+# Holds $1 keep-alive connections idle for 5 s (each made one request) and
+# prints the simulator's CPU use meanwhile: httplib polls an idle connection
+# every ~10 ms, so idle connections are not free.
+idle_cpu() {
+  python3 - "$endpoint" "$token" "$1" "$sim_pid" <<'PY'
+import http.client, os, sys, time, urllib.parse
+endpoint, token, n, pid = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+url = urllib.parse.urlparse(endpoint)
+def cpu():
+    fields = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+conns = []
+for _ in range(n):
+    c = http.client.HTTPConnection(url.hostname, url.port)
+    c.request("GET", url.path + "/jobs/ab", headers={"Authorization": "Bearer " + token})
+    c.getresponse().read()
+    conns.append(c)
+start, t0 = cpu(), time.time()
+time.sleep(5)
+print("| %d | %.0f%% |" % (n, 100 * (cpu() - start) / (time.time() - t0)))
+PY
+}
+
 echo "gridbatch-sim throughput: wrk -t$wrk_threads, ${seconds}s per row, $(nproc) cores, $jobs jobs pre-submitted"
 echo
 echo "| simulator | request | connections | requests/s | latency avg | latency p99 | errors |"
 echo "|---|---|---|---|---|---|---|"
 run_config "tuned (default)"
-run_config "httplib stock (8 threads, 5 req/conn)" --threads 8 --keep-alive-requests 5
+run_config "httplib stock (8 threads, 5 req/conn, polling wait)" --threads 8 \
+  --keep-alive-requests 5 --httplib-keep-alive-polling
+
+echo
+echo "Idle keep-alive connections held open for 5 s (--keep-alive 30):"
+echo
+echo "| wait between requests | idle connections | simulator CPU (% of one core) |"
+echo "|---|---|---|"
+for wait in blocking polling; do
+  if [ "$wait" = polling ]; then start_sim --keep-alive 30 --httplib-keep-alive-polling; else start_sim --keep-alive 30; fi
+  for n in 0 64 256 512; do printf '| %s ' "$wait"; idle_cpu "$n"; done
+  stop_sim
+done

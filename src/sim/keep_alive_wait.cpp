@@ -2,9 +2,29 @@
 
 #include <poll.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <thread>
+
+namespace {
+
+std::atomic<bool> polling_wait{false};
+
+// httplib 0.11.4's own wait, kept to measure against.
+bool PollingWait(int sock, std::chrono::steady_clock::time_point deadline) {
+  pollfd fd{sock, POLLIN, 0};
+  for (;;) {
+    const int ready = poll(&fd, 1, 10);
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return false;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace
 
 namespace httplib::detail {
 
@@ -14,6 +34,7 @@ bool keep_alive(int sock, std::time_t keep_alive_timeout_sec);
 bool keep_alive(int sock, std::time_t keep_alive_timeout_sec) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::seconds(keep_alive_timeout_sec);
+  if (polling_wait.load(std::memory_order_relaxed)) return PollingWait(sock, deadline);
   pollfd fd{sock, POLLIN, 0};
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -27,6 +48,6 @@ bool keep_alive(int sock, std::time_t keep_alive_timeout_sec) {
 
 namespace gridbatch::sim {
 
-void UseBlockingKeepAliveWait() {}
+void UseBlockingKeepAliveWait(bool polling) { polling_wait = polling; }
 
 }  // namespace gridbatch::sim

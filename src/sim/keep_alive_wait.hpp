@@ -12,8 +12,10 @@
 
 namespace gridbatch::sim {
 
-// Referenced from SimServer so that the linker always takes the object that
-// defines the replacement out of the static library.
-void UseBlockingKeepAliveWait();
+// Called from SimServer::Start, which also makes the linker always take the
+// object that defines the replacement out of the static library. `polling`
+// brings back httplib's own 10 ms polling, for benchmarks that compare the
+// two; it is process-wide, as the replacement is.
+void UseBlockingKeepAliveWait(bool polling = false);
 
 }  // namespace gridbatch::sim

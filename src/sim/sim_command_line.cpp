@@ -54,6 +54,8 @@ void AddServerFlags(CLI::App& app, SimOptions& o) {
   app.add_option("--keep-alive-requests", o.keep_alive_max_requests,
                  "Requests served on one connection before it is closed")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_flag("--httplib-keep-alive-polling", o.httplib_keep_alive_polling,
+               "Benchmarks: wait between requests the way httplib does (10 ms polling)");
   app.add_option("--max-ids", o.max_ids_per_get, "Most ids one status GET may carry (more: 400)")
       ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option_function<std::string>(

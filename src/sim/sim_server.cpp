@@ -293,7 +293,7 @@ int SimServer::Impl::Start() {
   if (thread_.joinable()) return port_;
   // A client that hangs up mid-reply must not kill the process with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
-  UseBlockingKeepAliveWait();
+  UseBlockingKeepAliveWait(options_.httplib_keep_alive_polling);
   if (options_.port == 0) {
     port_ = server_.bind_to_any_port(options_.host);
   } else if (server_.bind_to_port(options_.host, options_.port)) {

@@ -52,6 +52,9 @@ struct SimOptions {
   std::uint64_t seed = 1;                       // faults and jitter are reproducible
   int keep_alive_seconds = 5;                   // an idle connection is closed after this
   std::size_t keep_alive_max_requests = 1'000'000;  // a connection is closed after this many
+  // Benchmarks only: wait for the next request on a connection the way
+  // httplib does (polling every 10 ms) instead of blocking. Process-wide.
+  bool httplib_keep_alive_polling = false;
 };
 
 // Sized for a client holding several hundred keep-alive connections: each

@@ -26,6 +26,7 @@ TEST(SimCommandLineTest, DefaultsAreTheOptionsDefaults) {
   EXPECT_EQ(cl.options.queue_seconds, defaults.queue_seconds);
   EXPECT_EQ(cl.options.run_seconds, defaults.run_seconds);
   EXPECT_EQ(cl.options.faults.p_reset, 0);
+  EXPECT_FALSE(cl.options.httplib_keep_alive_polling);
   EXPECT_EQ(cl.duration_seconds, 0);
 }
 
@@ -37,7 +38,8 @@ TEST(SimCommandLineTest, EveryFlagReachesItsField) {
        "--p429", "0.1", "--p5xx", "0.2", "--preset", "0.3", "--pslow", "0.4", "--ptruncated",
        "0.5", "--pomit", "0.6", "--retry-after", "4", "--slow-time", "250ms", "--submit-rate",
        "300/min", "--submit-burst", "7", "--max-ids", "50", "--threads", "16", "--seed", "99",
-       "--keep-alive", "9", "--keep-alive-requests", "5", "--duration", "1m"});
+       "--keep-alive", "9", "--keep-alive-requests", "5", "--httplib-keep-alive-polling",
+       "--duration", "1m"});
   const SimOptions& o = cl.options;
   EXPECT_EQ(o.host, "127.0.0.2");
   EXPECT_EQ(o.port, 8089);
@@ -65,6 +67,7 @@ TEST(SimCommandLineTest, EveryFlagReachesItsField) {
   EXPECT_EQ(o.seed, 99u);
   EXPECT_EQ(o.keep_alive_seconds, 9);
   EXPECT_EQ(o.keep_alive_max_requests, 5u);
+  EXPECT_TRUE(o.httplib_keep_alive_polling);
   EXPECT_DOUBLE_EQ(cl.duration_seconds, 60);
 }
 
