@@ -17,8 +17,9 @@
 //               other 4xx, an unfollowed 3xx, an invalid id
 //   kAuth       401, 403
 // Messages are one line and short: "HTTP 503: <first 200 characters of the
-// body, blanks and control characters squeezed to single spaces>", "connection reset: <libcurl's words>", "service said: Invalid
-// input format". No nlohmann exception leaves this module.
+// body, runs of blanks and control characters squeezed to one space>",
+// "connection reset: <libcurl's words>", "service said: Invalid input
+// format". No nlohmann exception leaves this module.
 #pragma once
 
 #include <cstdint>
@@ -74,7 +75,7 @@ struct JobView {
   // An integer, a number (rounded) or a numeric string in the reply;
   // nullopt when absent, negative or unreadable.
   std::optional<std::int64_t> runtime;
-  std::string created;    // as sent; "" when absent
+  std::string created;  // as sent; "" when absent
 };
 
 struct StatusResult {
@@ -117,10 +118,11 @@ class Client {
   // POST {endpoint}/jobs; `done` runs once, from a later http.Perform().
   void Submit(const SubmitRequest& request, std::function<void(SubmitResult&&)> done);
 
-  // Splits `ids` into GETs of at most max_ids_per_get, in order; `done` runs
-  // once per GET, from a later http.Perform(). Every id of `ids` is in the
-  // `requested` of exactly one result (no ids: no call). Invalid ids are
-  // never sent: each comes back alone in a kPermanent result.
+  // Splits `ids`, in their order, into GETs of at most max_ids_per_get;
+  // `done` runs once per GET, from a later http.Perform(), in whatever order
+  // the replies come. Every id of `ids` is in the `requested` of exactly one
+  // result (no ids: no call). Invalid ids are never sent: each comes back
+  // alone in a kPermanent result.
   void Status(const std::vector<std::string>& ids, std::function<void(StatusResult&&)> done);
 
   const ApiOptions& options() const { return options_; }

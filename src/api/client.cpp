@@ -35,7 +35,9 @@ StatusResult InvalidIdResult(const std::string& id) {
 }  // namespace
 
 Client::Client(http::Client& http, ApiOptions options)
-    : http_(http), options_(std::move(options)), auth_header_("Authorization: Bearer " + options_.token) {
+    : http_(http),
+      options_(std::move(options)),
+      auth_header_("Authorization: Bearer " + options_.token) {
   options_.endpoint = TrimTrailingSlashes(options_.endpoint);
   if (options_.max_ids_per_get == 0) options_.max_ids_per_get = 1;
 }
@@ -51,22 +53,24 @@ http::Request Client::MakeRequest(http::Request::Method method, std::string url)
 void Client::Submit(const SubmitRequest& request, std::function<void(SubmitResult&&)> done) {
   http::Request post = MakeRequest(http::Request::Method::kPost, options_.endpoint + "/jobs");
   post.body = BuildSubmitBody(request);
-  http_.Start(std::move(post), [done = std::move(done), token = options_.token](http::Response&& r) {
-    SubmitResult result = ParseSubmitReply(r);
-    result.error = Redact(std::move(result.error), token);
-    done(std::move(result));
-  });
+  http_.Start(std::move(post),
+              [done = std::move(done), token = options_.token](http::Response&& r) {
+                SubmitResult result = ParseSubmitReply(r);
+                result.error = Redact(std::move(result.error), token);
+                done(std::move(result));
+              });
 }
 
 void Client::Status(const std::vector<std::string>& ids, std::function<void(StatusResult&&)> done) {
   // One callback shared by every chunk, so state it holds is shared too.
-  auto shared_done = std::make_shared<std::function<void(StatusResult&&)>>(std::move(done));
+  auto shared_done = std::make_shared<std::function<void(StatusResult &&)>>(std::move(done));
   std::vector<std::string> chunk;
   for (const std::string& id : ids) {
     if (!IsValidRemoteId(id)) {
-      http_.Defer(http::Response{}, [shared_done, result = InvalidIdResult(id)](http::Response&&) mutable {
-        (*shared_done)(std::move(result));
-      });
+      http_.Defer(http::Response{},
+                  [shared_done, result = InvalidIdResult(id)](http::Response&&) mutable {
+                    (*shared_done)(std::move(result));
+                  });
       continue;
     }
     chunk.push_back(id);
@@ -80,8 +84,8 @@ void Client::Status(const std::vector<std::string>& ids, std::function<void(Stat
 
 void Client::StartStatusGet(std::vector<std::string> chunk,
                             std::shared_ptr<std::function<void(StatusResult&&)>> done) {
-  http::Request get = MakeRequest(http::Request::Method::kGet,
-                                  options_.endpoint + "/jobs/" + JoinIds(chunk));
+  http::Request get =
+      MakeRequest(http::Request::Method::kGet, options_.endpoint + "/jobs/" + JoinIds(chunk));
   http_.Start(std::move(get), [done = std::move(done), chunk = std::move(chunk),
                                token = options_.token](http::Response&& r) {
     StatusResult result = ParseStatusReply(r, chunk);

@@ -7,7 +7,9 @@ namespace {
 
 constexpr std::size_t kExcerptChars = 200;
 
-bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool IsContinuationByte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // The first `chars` UTF-8 characters of `text`, as a byte length.
 std::size_t PrefixBytes(std::string_view text, std::size_t chars) {
@@ -25,7 +27,9 @@ std::string Excerpt(std::string_view body) {
   return line.empty() ? line : ": " + line;
 }
 
-std::string StatusLine(long status) { return "HTTP " + std::to_string(status); }
+std::string StatusLine(long status) {
+  return "HTTP " + std::to_string(status);
+}
 
 // The service's own words, when a non-2xx body is its documented error JSON.
 std::optional<std::string> ServiceError(std::string_view body) {
@@ -47,11 +51,17 @@ Outcome OutcomeOfStatus(long status) {
 }  // namespace
 
 std::string OneLine(std::string_view text) {
-  const std::size_t bytes = PrefixBytes(text, kExcerptChars);
+  // Replace invalid bytes before counting: counted raw, a run of stray
+  // continuation bytes passed for one character and became one U+FFFD each,
+  // so a garbage body made a message of any size. 200 characters take at
+  // most 4 bytes each, which bounds what needs reading.
+  constexpr std::size_t kMaxBytes = kExcerptChars * 4;
+  const std::string valid = SanitizeUtf8(text.substr(0, kMaxBytes));
+  const std::size_t bytes = PrefixBytes(valid, kExcerptChars);
   std::string line;
   // Control characters (newlines, tabs, ESC...) and runs of blanks become
   // one space, so a message stays one readable line.
-  for (char c : SanitizeUtf8(text.substr(0, bytes))) {
+  for (char c : std::string_view(valid).substr(0, bytes)) {
     const auto byte = static_cast<unsigned char>(c);
     const bool blank = byte <= 0x20 || byte == 0x7f;
     if (!blank) {
@@ -61,7 +71,7 @@ std::string OneLine(std::string_view text) {
     }
   }
   if (!line.empty() && line.back() == ' ') line.pop_back();
-  if (bytes < text.size()) line += "...";
+  if (bytes < valid.size() || text.size() > kMaxBytes) line += "...";
   return line;
 }
 
@@ -80,9 +90,9 @@ std::optional<Verdict> ClassifyHttp(const http::Response& response) {
   verdict.http_status = response.status;
   verdict.retry_after_seconds = response.retry_after_seconds;
   if (response.transport_error != 0) {
-    verdict.error = response.error.empty()
-                        ? "network error (libcurl code " + std::to_string(response.transport_error) + ")"
-                        : OneLine(response.error);
+    verdict.error = response.error.empty() ? "network error (libcurl code " +
+                                                 std::to_string(response.transport_error) + ")"
+                                           : OneLine(response.error);
     return verdict;
   }
   if (response.status >= 200 && response.status < 300) return std::nullopt;

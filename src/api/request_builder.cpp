@@ -17,10 +17,14 @@ std::string Dump(const nlohmann::json& json) {
 
 std::string_view ToString(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "success";
-    case Outcome::kRetryable: return "retryable";
-    case Outcome::kPermanent: return "permanent";
-    case Outcome::kAuth: return "auth";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kRetryable:
+      return "retryable";
+    case Outcome::kPermanent:
+      return "permanent";
+    case Outcome::kAuth:
+      return "auth";
   }
   return "unknown";
 }

@@ -84,7 +84,9 @@ JobView ReadJob(const std::string& id, const json& job) {
 }
 
 // PHP services encode an empty map as []: a reply about no known job.
-bool IsEmptyJobs(const json& jobs) { return jobs.is_array() && jobs.empty(); }
+bool IsEmptyJobs(const json& jobs) {
+  return jobs.is_array() && jobs.empty();
+}
 
 StatusResult ReadStatusBody(const http::Response& response,
                             const std::vector<std::string>& requested) {

@@ -20,8 +20,8 @@ SubmitResult ReadSubmitBody(const http::Response& response) {
   auto ids = parsed.json.find("ids");
   // One POST, one copy: the first id is the job. Without it the job may or
   // may not exist; retrying is the at-least-once choice.
-  if (ids == parsed.json.end() || !ids->is_array() || ids->empty() ||
-      !ids->front().is_string() || !IsValidRemoteId(ids->front().get_ref<const std::string&>())) {
+  if (ids == parsed.json.end() || !ids->is_array() || ids->empty() || !ids->front().is_string() ||
+      !IsValidRemoteId(ids->front().get_ref<const std::string&>())) {
     return FromVerdict(Malformed(response, "success without a valid job id"));
   }
   SubmitResult result;

@@ -119,8 +119,8 @@ void Client::Impl::PerformTransfers(std::chrono::milliseconds max_wait) {
   CollectFinished();
   if (!finished.empty()) return;
   // Also sleeps when nothing is active: a loop may use Perform() to wait.
-  const auto wait_ms = std::clamp<std::chrono::milliseconds::rep>(
-      max_wait.count(), 0, std::numeric_limits<int>::max());
+  const auto wait_ms = std::clamp<std::chrono::milliseconds::rep>(max_wait.count(), 0,
+                                                                  std::numeric_limits<int>::max());
   CheckMulti(curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait_ms), nullptr), "multi_poll");
   CheckMulti(curl_multi_perform(multi, &running), "multi_perform");
   CollectFinished();
@@ -175,6 +175,8 @@ std::size_t Client::Perform(std::chrono::milliseconds max_wait) {
   return InFlight();
 }
 
-std::size_t Client::InFlight() const { return impl_->active.size() + impl_->finished.size(); }
+std::size_t Client::InFlight() const {
+  return impl_->active.size() + impl_->finished.size();
+}
 
 }  // namespace gridbatch::http

@@ -23,8 +23,7 @@ class Setter {
 
 }  // namespace
 
-Transfer::Transfer(CURL* easy, Request request, Client::Callback done,
-                   const ClientOptions& options)
+Transfer::Transfer(CURL* easy, Request request, Client::Callback done, const ClientOptions& options)
     : easy_(easy),
       request_(std::move(request)),
       done_(std::move(done)),
@@ -35,7 +34,9 @@ Transfer::Transfer(CURL* easy, Request request, Client::Callback done,
   if (setup_error_ == CURLE_OK) setup_error_ = ConfigureHeaders();
 }
 
-Transfer::~Transfer() { curl_slist_free_all(headers_); }
+Transfer::~Transfer() {
+  curl_slist_free_all(headers_);
+}
 
 CURLcode Transfer::Configure(const ClientOptions& options) {
   Setter set(easy_);
@@ -110,8 +111,7 @@ Response Transfer::Finish(CURLcode result) {
   }
   curl_off_t retry_after = 0;
   // libcurl parses both forms (seconds, HTTP date); 0 means absent or past.
-  if (curl_easy_getinfo(easy_, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
-      retry_after > 0) {
+  if (curl_easy_getinfo(easy_, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
     response.retry_after_seconds = static_cast<double>(retry_after);
   }
   response.body = std::move(body_);

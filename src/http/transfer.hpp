@@ -17,8 +17,7 @@ class Transfer {
  public:
   // Borrows `easy` (owned by the Client's free list) and resets it, so no
   // option of an earlier request leaks into this one. Check ok() after.
-  Transfer(CURL* easy, Request request, Client::Callback done,
-           const ClientOptions& options);
+  Transfer(CURL* easy, Request request, Client::Callback done, const ClientOptions& options);
   ~Transfer();
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;

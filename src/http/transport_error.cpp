@@ -8,35 +8,51 @@ namespace {
 
 const char* KindOfSocketError(long os_errno, const char* otherwise) {
   switch (os_errno) {
-    case ECONNREFUSED: return "connection refused";
-    case ECONNRESET: return "connection reset";
-    case EPIPE: return "connection closed";
-    case ETIMEDOUT: return "timeout";
+    case ECONNREFUSED:
+      return "connection refused";
+    case ECONNRESET:
+      return "connection reset";
+    case EPIPE:
+      return "connection closed";
+    case ETIMEDOUT:
+      return "timeout";
     case ENETUNREACH:
-    case EHOSTUNREACH: return "network unreachable";
-    default: return otherwise;
+    case EHOSTUNREACH:
+      return "network unreachable";
+    default:
+      return otherwise;
   }
 }
 
 const char* KindOf(CURLcode code, long os_errno) {
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return "host not found";
-    case CURLE_COULDNT_CONNECT: return KindOfSocketError(os_errno, "cannot connect");
-    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return "host not found";
+    case CURLE_COULDNT_CONNECT:
+      return KindOfSocketError(os_errno, "cannot connect");
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
     case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR: return KindOfSocketError(os_errno, "network error");
-    case CURLE_GOT_NOTHING: return "empty reply";
-    case CURLE_PARTIAL_FILE: return "truncated reply";
+    case CURLE_RECV_ERROR:
+      return KindOfSocketError(os_errno, "network error");
+    case CURLE_GOT_NOTHING:
+      return "empty reply";
+    case CURLE_PARTIAL_FILE:
+      return "truncated reply";
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL: return "bad URL";
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return "bad URL";
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER: return "TLS error";
-    case CURLE_OUT_OF_MEMORY: return "out of memory";
-    default: return "network error";
+    case CURLE_SSL_CIPHER:
+      return "TLS error";
+    case CURLE_OUT_OF_MEMORY:
+      return "out of memory";
+    default:
+      return "network error";
   }
 }
 

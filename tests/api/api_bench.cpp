@@ -78,7 +78,8 @@ std::vector<std::vector<std::string>> ReadBatches(const char* path) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s ENDPOINT submit|status IN_FLIGHT SECONDS [IDS_FILE]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s ENDPOINT submit|status IN_FLIGHT SECONDS [IDS_FILE]\n",
+                 argv[0]);
     return 64;
   }
   const bool submit = std::string(argv[2]) == "submit";
@@ -94,11 +95,12 @@ int main(int argc, char** argv) {
   options.endpoint = argv[1];
   options.token = token ? token : "";
   gridbatch::api::Client api(http, options);
-  Driver driver(api, submit, submit ? std::vector<std::vector<std::string>>{} : ReadBatches(argv[5]));
+  Driver driver(api, submit,
+                submit ? std::vector<std::vector<std::string>>{} : ReadBatches(argv[5]));
 
   const Clock::time_point begin = Clock::now();
-  const auto deadline = begin + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(seconds));
+  const auto deadline =
+      begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (int i = 0; i < in_flight; ++i) driver.StartOne(deadline);
   while (http.Perform(std::chrono::milliseconds(100)) > 0) {
   }

@@ -216,9 +216,9 @@ TEST_F(ApiAgainstSimTest, AClosedPortIsRetryableConnectionRefused) {
   const SubmitResult r = SubmitOne(api, http_, "p");
   EXPECT_EQ(r.outcome, Outcome::kRetryable);
   EXPECT_EQ(r.http_status, 0);
-  EXPECT_THAT(r.error, MatchesRegex("connection refused: Failed to connect to 127\\.0\\.0\\.1 port " +
-                                    std::to_string(port) +
-                                    " after [0-9]+ ms: Couldn't connect to server"));
+  EXPECT_THAT(r.error,
+              MatchesRegex("connection refused: Failed to connect to 127\\.0\\.0\\.1 port " +
+                           std::to_string(port) + " after [0-9]+ ms: Couldn't connect to server"));
 }
 
 // --- prompts, chunking, load, secrecy ---------------------------------------
@@ -299,8 +299,9 @@ TEST_F(ApiAgainstSimTest, AGetOverTheServicesOwnLimitIsPermanentForThatChunkOnly
   for (int i = 0; i < 120; ++i) ids.push_back("unknown" + std::to_string(i));
   auto results = StatusOf(api, ids);
   ASSERT_EQ(results.size(), 2u);
-  std::sort(results.begin(), results.end(),
-            [](const StatusResult& a, const StatusResult& b) { return a.requested.size() > b.requested.size(); });
+  std::sort(results.begin(), results.end(), [](const StatusResult& a, const StatusResult& b) {
+    return a.requested.size() > b.requested.size();
+  });
   EXPECT_EQ(results[0].outcome, Outcome::kPermanent);
   EXPECT_EQ(results[0].http_status, 400);
   EXPECT_EQ(results[0].requested.size(), 100u);
@@ -310,7 +311,13 @@ TEST_F(ApiAgainstSimTest, AGetOverTheServicesOwnLimitIsPermanentForThatChunkOnly
 }
 
 TEST_F(ApiAgainstSimTest, FiveHundredSubmitsStartedAtOnceAllComplete) {
-  StartSim();
+  // Each request holds the simulator for 50 ms, so replies overlap in its
+  // counters only if the client really has several on the wire (one at a
+  // time would take 25 s and peak at 1).
+  sim::SimOptions options = FastSim();
+  options.faults.p_slow = 1;
+  options.faults.slow_seconds = 0.05;
+  StartSim(options);
   Client api(http_, Options());
   constexpr int kSubmits = 500;
   std::vector<SubmitResult> results(kSubmits);
@@ -318,7 +325,9 @@ TEST_F(ApiAgainstSimTest, FiveHundredSubmitsStartedAtOnceAllComplete) {
     SubmitRequest request;
     request.model = kModel;
     request.prompt = "prompt #" + std::to_string(i);
-    api.Submit(request, [&results, i](SubmitResult&& r) { results[static_cast<std::size_t>(i)] = std::move(r); });
+    api.Submit(request, [&results, i](SubmitResult&& r) {
+      results[static_cast<std::size_t>(i)] = std::move(r);
+    });
   }
   EXPECT_EQ(http_.InFlight(), static_cast<std::size_t>(kSubmits));
   RunUntilIdle(http_);
@@ -386,10 +395,10 @@ TEST_F(ApiAgainstSimTest, NoMessageOnAnyFailurePathContainsTheToken) {
   ApiOptions locked_options = Options();
   locked_options.endpoint = locked_sim.Endpoint();
   Client locked_api(http_, locked_options);
-  submit(locked_api, http_, kModel);        // 401
-  status(locked_api, http_, {"abc"});       // 401
+  submit(locked_api, http_, kModel);   // 401
+  status(locked_api, http_, {"abc"});  // 401
   locked_sim.Stop();
-  submit(locked_api, http_, kModel);        // connection refused
+  submit(locked_api, http_, kModel);  // connection refused
 
   ASSERT_EQ(failures.size(), 5u * 2 + 2 + 1 + 1 + 3);
   for (const auto& [outcome, error] : failures) {

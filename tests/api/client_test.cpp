@@ -46,7 +46,8 @@ std::vector<std::string> Ids(int count) {
 }
 
 TEST(ApiClientTest, SubmitPostsTheBuiltBodyWithTheTokenInTheHeaderOnly) {
-  LoopbackServer server([](const SeenRequest&) { return JsonReply(R"({"success":true,"ids":["j1"]})"); });
+  LoopbackServer server(
+      [](const SeenRequest&) { return JsonReply(R"({"success":true,"ids":["j1"]})"); });
   http::Client http;
   Client api(http, OptionsFor(server));
   SubmitRequest request;
@@ -68,7 +69,8 @@ TEST(ApiClientTest, SubmitPostsTheBuiltBodyWithTheTokenInTheHeaderOnly) {
 }
 
 TEST(ApiClientTest, StatusChunksIdsInOrderIntoCommaJoinedPaths) {
-  LoopbackServer server([](const SeenRequest&) { return JsonReply(R"({"success":true,"jobs":{}})"); });
+  LoopbackServer server(
+      [](const SeenRequest&) { return JsonReply(R"({"success":true,"jobs":{}})"); });
   http::Client http;
   Client api(http, OptionsFor(server, 2));
   std::vector<std::vector<std::string>> requested;
@@ -81,20 +83,22 @@ TEST(ApiClientTest, StatusChunksIdsInOrderIntoCommaJoinedPaths) {
   std::vector<std::string> targets;
   for (const SeenRequest& seen : server.requests()) targets.push_back(seen.target);
   std::sort(targets.begin(), targets.end());
-  EXPECT_EQ(targets, (std::vector<std::string>{"/remotejobs/v2/jobs/id0,id1",
-                                               "/remotejobs/v2/jobs/id2,id3",
-                                               "/remotejobs/v2/jobs/id4"}));
+  EXPECT_EQ(targets,
+            (std::vector<std::string>{"/remotejobs/v2/jobs/id0,id1", "/remotejobs/v2/jobs/id2,id3",
+                                      "/remotejobs/v2/jobs/id4"}));
   std::sort(requested.begin(), requested.end());
-  EXPECT_EQ(requested, (std::vector<std::vector<std::string>>{
-                           {"id0", "id1"}, {"id2", "id3"}, {"id4"}}));
+  EXPECT_EQ(requested,
+            (std::vector<std::vector<std::string>>{{"id0", "id1"}, {"id2", "id3"}, {"id4"}}));
 }
 
 TEST(ApiClientTest, InvalidIdsAreNeverSentAndComeBackAloneFromTheNextPerform) {
-  LoopbackServer server([](const SeenRequest&) { return JsonReply(R"({"success":true,"jobs":{}})"); });
+  LoopbackServer server(
+      [](const SeenRequest&) { return JsonReply(R"({"success":true,"jobs":{}})"); });
   http::Client http;
   Client api(http, OptionsFor(server));
   std::vector<StatusResult> results;
-  api.Status({"ok1", "../admin", "", "ok2"}, [&](StatusResult&& r) { results.push_back(std::move(r)); });
+  api.Status({"ok1", "../admin", "", "ok2"},
+             [&](StatusResult&& r) { results.push_back(std::move(r)); });
   EXPECT_TRUE(results.empty());  // nothing runs inside Status()
   RunUntilIdle(http);
   ASSERT_EQ(results.size(), 3u);
@@ -109,10 +113,11 @@ TEST(ApiClientTest, InvalidIdsAreNeverSentAndComeBackAloneFromTheNextPerform) {
     }
   }
   std::sort(errors.begin(), errors.end());
-  EXPECT_EQ(errors, (std::vector<std::string>{
-                        "invalid remote id '': only letters, digits, '-' and '_', 1 to 128 characters",
-                        "invalid remote id '../admin': only letters, digits, '-' and '_', 1 to 128 "
-                        "characters"}));
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "invalid remote id '': only letters, digits, '-' and '_', 1 to 128 characters",
+                "invalid remote id '../admin': only letters, digits, '-' and '_', 1 to 128 "
+                "characters"}));
   ASSERT_EQ(server.requests().size(), 1u);
   EXPECT_EQ(server.requests()[0].target, "/remotejobs/v2/jobs/ok1,ok2");
 }

@@ -39,8 +39,8 @@ constexpr const char* kDocumentedStatus = R"({
 // --- submit replies --------------------------------------------------------
 
 TEST(SubmitReplyTest, SuccessWithAnIdIsSuccess) {
-  const SubmitResult r =
-      ParseSubmitReply(Reply(200, R"({"success":true,"ids":["a9ab011455bb6aeb0161b5fc08766b42"]})"));
+  const SubmitResult r = ParseSubmitReply(
+      Reply(200, R"({"success":true,"ids":["a9ab011455bb6aeb0161b5fc08766b42"]})"));
   EXPECT_EQ(r.outcome, Outcome::kSuccess);
   EXPECT_EQ(r.remote_id, "a9ab011455bb6aeb0161b5fc08766b42");
   EXPECT_EQ(r.error, "");
@@ -81,7 +81,8 @@ TEST(SubmitReplyTest, BodiesThatAreNotTheDocumentedJsonAreRetryable) {
   };
   const std::vector<Case> cases = {
       {"", "HTTP 200: empty reply body"},
-      {"<html>\n<body>Oops</body>\n</html>", "HTTP 200: reply is not JSON: <html> <body>Oops</body> </html>"},
+      {"<html>\n<body>Oops</body>\n</html>",
+       "HTTP 200: reply is not JSON: <html> <body>Oops</body> </html>"},
       {R"({"success":tr)", R"(HTTP 200: reply is not JSON: {"success":tr)"},
       {"[1,2]", "HTTP 200: reply is not a JSON object: [1,2]"},
       {R"({"ids":["a"]})", R"(HTTP 200: reply has no boolean 'success': {"ids":["a"]})"},
@@ -122,6 +123,17 @@ TEST(SubmitReplyTest, LongBodiesAreCutAfter200CharactersOnACharacterBoundary) {
             "HTTP 500: " + std::string(199, 'a') + "é...");
 }
 
+// Found by fuzzing (tests/fuzz/corpus/*_reply/regress-stray-continuation-bytes):
+// counted before replacement, the whole run passed for one character.
+TEST(SubmitReplyTest, InvalidBytesCountAsOneCharacterEachWhenCut) {
+  std::string replaced;
+  for (int i = 0; i < 200; ++i) replaced += "\xEF\xBF\xBD";
+  EXPECT_EQ(ParseSubmitReply(Reply(500, std::string(100'000, '\x80'))).error,
+            "HTTP 500: " + replaced + "...");
+  EXPECT_EQ(ParseSubmitReply(Reply(200, std::string(201, '\xFF'))).error,
+            "HTTP 200: reply is not JSON: " + replaced + "...");
+}
+
 TEST(SubmitReplyTest, ClientErrorsArePermanentAndQuoteTheServiceWhenItSpeaksJson) {
   const SubmitResult bad =
       ParseSubmitReply(Reply(400, R"({"success":false,"error":"Invalid input format"})"));
@@ -151,7 +163,8 @@ TEST(SubmitReplyTest, TransportErrorsAreRetryableWithTheirDescription) {
 }
 
 TEST(SubmitReplyTest, InvalidUtf8InAnErrorTextIsReplaced) {
-  const SubmitResult r = ParseSubmitReply(Reply(200, "{\"success\":false,\"error\":\"bad \xFF byte\"}"));
+  const SubmitResult r =
+      ParseSubmitReply(Reply(200, "{\"success\":false,\"error\":\"bad \xFF byte\"}"));
   EXPECT_EQ(r.outcome, Outcome::kPermanent);
   EXPECT_EQ(r.error, "service said: bad \xEF\xBF\xBD byte");
 }
@@ -198,11 +211,11 @@ TEST(StatusReplyTest, AbsentFieldsAreEmptyAndRuntimeIsUnset) {
 }
 
 TEST(StatusReplyTest, FieldsOfTheWrongTypeAreTreatedAsAbsent) {
-  const StatusResult r = ParseStatusReply(
-      Reply(200, R"({"success":true,"jobs":{"x":{"vmStatus":1,"created":null,
+  const StatusResult r =
+      ParseStatusReply(Reply(200, R"({"success":true,"jobs":{"x":{"vmStatus":1,"created":null,
                     "states":{"default":{"status":["done"],"log":{"a":1}}}},
                                            "y":{"states":"running"}}})"),
-      {"x", "y"});
+                       {"x", "y"});
   ASSERT_EQ(r.jobs.size(), 2u);
   for (const JobView& job : r.jobs) {
     EXPECT_EQ(job.status, "") << job.id;
@@ -218,9 +231,19 @@ TEST(StatusReplyTest, RuntimeIsReadFromIntegersNumbersAndNumericStrings) {
     std::optional<std::int64_t> runtime;
   };
   const std::vector<Case> cases = {
-      {"23", 23},      {"0", 0},       {"12.6", 13},       {"\"42\"", 42}, {"\"7.4\"", 7},
-      {"-5", {}},      {"\"abc\"", {}}, {"\"\"", {}},      {"null", {}},   {"true", {}},
-      {"\"12s\"", {}}, {"1e300", {}},  {"18446744073709551615", {}},
+      {"23", 23},
+      {"0", 0},
+      {"12.6", 13},
+      {"\"42\"", 42},
+      {"\"7.4\"", 7},
+      {"-5", {}},
+      {"\"abc\"", {}},
+      {"\"\"", {}},
+      {"null", {}},
+      {"true", {}},
+      {"\"12s\"", {}},
+      {"1e300", {}},
+      {"18446744073709551615", {}},
   };
   for (const Case& c : cases) {
     const StatusResult r = ParseStatusReply(
@@ -275,8 +298,8 @@ TEST(StatusReplyTest, HttpAndTransportFailuresKeepTheRequestedIds) {
   EXPECT_EQ(r.retry_after_seconds, 3.0);
   EXPECT_EQ(r.error, "HTTP 429");
   EXPECT_EQ(r.requested, kTwoIds);
-  const StatusResult t =
-      ParseStatusReply(TransportFailure(28, "timeout: Operation timed out after 200 milliseconds"), kTwoIds);
+  const StatusResult t = ParseStatusReply(
+      TransportFailure(28, "timeout: Operation timed out after 200 milliseconds"), kTwoIds);
   EXPECT_EQ(t.outcome, Outcome::kRetryable);
   EXPECT_EQ(t.error, "timeout: Operation timed out after 200 milliseconds");
   EXPECT_EQ(t.requested, kTwoIds);
@@ -287,7 +310,8 @@ TEST(StatusReplyTest, HttpAndTransportFailuresKeepTheRequestedIds) {
 TEST(StatusReplyTest, ALogCutInTheMiddleOfACharacterIsKeptWithAReplacement) {
   // "é" is C3 A9; the service cut the log after C3.
   const StatusResult r = ParseStatusReply(
-      Reply(200, "{\"success\":true,\"jobs\":{\"x\":{\"states\":{\"default\":{\"log\":\"caf\xC3\"}}}}}"),
+      Reply(200,
+            "{\"success\":true,\"jobs\":{\"x\":{\"states\":{\"default\":{\"log\":\"caf\xC3\"}}}}}"),
       {"x"});
   ASSERT_EQ(r.outcome, Outcome::kSuccess);
   ASSERT_EQ(r.jobs.size(), 1u);

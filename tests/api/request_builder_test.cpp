@@ -33,19 +33,24 @@ TEST(RequestBuilderTest, CommandLineEscapesQuotesBackslashesAndControlCharacters
 }
 
 TEST(RequestBuilderTest, CommandLineKeepsNonAsciiTextAsUtf8) {
-  EXPECT_EQ(BuildCommandLine("日本語 🙂 שלום"), "{\"inputs\":[\"日本語 🙂 שלום\"]}");
+  EXPECT_EQ(BuildCommandLine("日本語 🙂 שלום"),
+            "{\"inputs\":[\"日本語 🙂 שלום\"]}");
 }
 
 TEST(RequestBuilderTest, CommandLineReplacesInvalidUtf8InsteadOfThrowing) {
-  EXPECT_EQ(BuildCommandLine("a\xFF" "b"), "{\"inputs\":[\"a\xEF\xBF\xBD" "b\"]}");
+  EXPECT_EQ(BuildCommandLine("a\xFF"
+                             "b"),
+            "{\"inputs\":[\"a\xEF\xBF\xBD"
+            "b\"]}");
 }
 
 TEST(RequestBuilderTest, SubmitBodyEncodesThePromptTwiceAndSendsTheModelAsTag) {
   SubmitRequest request;
   request.model = "gemma:2b";
   request.prompt = "say \"hi\"";
-  EXPECT_EQ(BuildSubmitBody(request),
-            R"({"app":"gridrepublic:text-inference","commandLine":"{\"inputs\":[\"say \\\"hi\\\"\"]}","tag":"gemma:2b"})");
+  EXPECT_EQ(
+      BuildSubmitBody(request),
+      R"({"app":"gridrepublic:text-inference","commandLine":"{\"inputs\":[\"say \\\"hi\\\"\"]}","tag":"gemma:2b"})");
 }
 
 TEST(RequestBuilderTest, SubmitBodyCarriesHoursOnlyWhenSet) {
@@ -53,8 +58,9 @@ TEST(RequestBuilderTest, SubmitBodyCarriesHoursOnlyWhenSet) {
   request.model = "m";
   request.prompt = "p";
   request.hours = 2.5;
-  EXPECT_EQ(BuildSubmitBody(request),
-            R"({"app":"gridrepublic:text-inference","commandLine":"{\"inputs\":[\"p\"]}","hours":2.5,"tag":"m"})");
+  EXPECT_EQ(
+      BuildSubmitBody(request),
+      R"({"app":"gridrepublic:text-inference","commandLine":"{\"inputs\":[\"p\"]}","hours":2.5,"tag":"m"})");
 }
 
 TEST(RequestBuilderTest, EveryNastyPromptSurvivesBothEncodings) {

@@ -1,5 +1,3 @@
-#include "gridbatch/http_client.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,13 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "gridbatch/http_client.hpp"
 #include "loopback_server.hpp"
 
 namespace gridbatch::http {
 namespace {
 
-using ::testing::MatchesRegex;
 using testing::LoopbackServer;
+using ::testing::MatchesRegex;
 using testing::Reply;
 using testing::SeenRequest;
 using namespace std::chrono_literals;
@@ -202,8 +201,7 @@ TEST(HttpClientTest, ClosedPortIsConnectionRefused) {
   EXPECT_EQ(response.status, 0);
   EXPECT_THAT(response.error,
               MatchesRegex("connection refused: Failed to connect to 127\\.0\\.0\\.1 port " +
-                           std::to_string(port) +
-                           " after [0-9]+ ms: Couldn't connect to server"));
+                           std::to_string(port) + " after [0-9]+ ms: Couldn't connect to server"));
 }
 
 TEST(HttpClientTest, ResetByThePeerIsConnectionReset) {
@@ -228,8 +226,7 @@ TEST(HttpClientTest, ABodyShorterThanPromisedIsATruncatedReply) {
   const Response response = Get(client, server.Url("/"));
   EXPECT_EQ(response.transport_error, 18);  // CURLE_PARTIAL_FILE
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.error,
-            "truncated reply: transfer closed with 100 bytes remaining to read");
+  EXPECT_EQ(response.error, "truncated reply: transfer closed with 100 bytes remaining to read");
 }
 
 TEST(HttpClientTest, TotalTimeoutAbortsASlowReply) {
@@ -277,7 +274,7 @@ TEST(HttpClientTest, ACallbackMayStartTheNextRequest) {
   LoopbackServer server([](const SeenRequest& r) { return Respond(200, r.target); });
   Client client;
   std::vector<std::string> seen;
-  std::function<void(Response&&)> next = [&](Response&& r) {
+  std::function<void(Response &&)> next = [&](Response&& r) {
     seen.push_back(r.body);
     if (seen.size() < 5) client.Start(GetOf(server.Url("/" + std::to_string(seen.size()))), next);
   };

@@ -182,8 +182,7 @@ void LoopbackServer::Answer(int fd, const Reply& reply) {
   };
   if (reply.kind == Reply::Kind::kReset) return close_now(true);
   if (reply.kind == Reply::Kind::kCloseWithoutReply) return close_now(false);
-  const std::size_t promised =
-      reply.body.size() + (reply.kind == Reply::Kind::kTruncate ? 100 : 0);
+  const std::size_t promised = reply.body.size() + (reply.kind == Reply::Kind::kTruncate ? 100 : 0);
   std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " Test\r\n";
   out += "Content-Length: " + std::to_string(promised) + "\r\n";
   for (const std::string& header : reply.headers) out += header + "\r\n";

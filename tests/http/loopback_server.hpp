@@ -33,7 +33,7 @@ struct Reply {
   Kind kind = Kind::kRespond;
   int status = 200;
   std::string body;
-  std::vector<std::string> headers;  // extra "Name: value" lines
+  std::vector<std::string> headers;    // extra "Name: value" lines
   std::chrono::milliseconds delay{0};  // before answering; cut short on shutdown
 };
 
