@@ -49,7 +49,7 @@ struct ExportRow {
   std::string_view created;               // jobs.created_at
   std::optional<std::string_view> submitted_at;
   std::optional<std::string_view> finished_at;
-  std::int64_t repeat = 0;                // jobs.repeat_index
+  std::int64_t repeat = 0;  // jobs.repeat_index
   // The sweep variables as the JSON object text stored with the job.
   std::optional<std::string_view> vars;
 };

@@ -91,8 +91,7 @@ void RunExport(const ExportArgs& args) {
   std::ostream& out = file ? file->stream() : std::cout;
   const std::string destination = file ? args.output : "stdout";
 
-  const std::unique_ptr<exporter::RecordWriter> writer =
-      MakeWriter(args, out, destination, reader);
+  const std::unique_ptr<exporter::RecordWriter> writer = MakeWriter(args, out, destination, reader);
   const std::int64_t rows =
       reader.ForEachRow([&](const store::ExportRow& row) { writer->Write(row); });
   writer->Finish();
@@ -111,16 +110,15 @@ void AddExportCommand(CLI::App& app, CommandContext& context) {
   command->add_option("--format", args->format, "csv or jsonl")
       ->required()
       ->check(CLI::IsMember({"csv", "jsonl"}));
-  command->add_option("-o,--output", args->output,
-                      "Output file, replaced only once the export succeeded; - for stdout")
+  command
+      ->add_option("-o,--output", args->output,
+                   "Output file, replaced only once the export succeeded; - for stdout")
       ->capture_default_str()
       ->type_name("FILE");
-  command->add_option("--batch", args->batches, "Only this batch (repeatable)")
-      ->type_name("NAME");
-  command->add_option("--model", args->models, "Only this model (repeatable)")
-      ->type_name("MODEL");
-  command->add_option("--state", args->states, "Only jobs in this state (repeatable): " +
-                                                   StateNames())
+  command->add_option("--batch", args->batches, "Only this batch (repeatable)")->type_name("NAME");
+  command->add_option("--model", args->models, "Only this model (repeatable)")->type_name("MODEL");
+  command
+      ->add_option("--state", args->states, "Only jobs in this state (repeatable): " + StateNames())
       ->type_name("STATE");
   command->add_option("--since", args->since, "Only jobs updated at or after this ISO-8601 time")
       ->type_name("TIME");

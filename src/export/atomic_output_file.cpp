@@ -15,8 +15,7 @@ namespace gridbatch::exporter {
 namespace {
 
 std::filesystem::path TempPathFor(const std::filesystem::path& target) {
-  const std::string name =
-      "." + target.filename().string() + ".tmp-" + std::to_string(::getpid());
+  const std::string name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid());
   return target.parent_path() / name;
 }
 

@@ -118,7 +118,9 @@ void CsvWriter::VarCells(const std::optional<std::string_view>& vars_json) {
   }
 }
 
-void CsvWriter::Finish() { out_.Finish(); }
+void CsvWriter::Finish() {
+  out_.Finish();
+}
 
 void CsvWriter::Text(std::string_view text) {
   std::string sanitized;

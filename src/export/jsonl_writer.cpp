@@ -21,15 +21,14 @@ constexpr std::array<bool, 256> MakeEscapeTable() {
 constexpr std::array<bool, 256> kNeedsEscape = MakeEscapeTable();
 
 void AppendEscape(OutputBuffer& out, unsigned char c) {
-  switch (c) {
-    case '"': out.Append("\\\""); return;
-    case '\\': out.Append("\\\\"); return;
-    case '\n': out.Append("\\n"); return;
-    case '\r': out.Append("\\r"); return;
-    case '\t': out.Append("\\t"); return;
-    case '\b': out.Append("\\b"); return;
-    case '\f': out.Append("\\f"); return;
-    default: break;
+  // Pairs of a character and the letter of its short escape.
+  static constexpr std::string_view kShort = "\"\"\\\\\nn\rr\tt\bb\ff";
+  for (std::size_t i = 0; i < kShort.size(); i += 2) {
+    if (static_cast<unsigned char>(kShort[i]) == c) {
+      out.Append('\\');
+      out.Append(kShort[i + 1]);
+      return;
+    }
   }
   static constexpr char kHex[] = "0123456789abcdef";
   const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
@@ -63,7 +62,9 @@ void JsonlWriter::Write(const store::ExportRow& row) {
   out_.FlushIfFull();
 }
 
-void JsonlWriter::Finish() { out_.Finish(); }
+void JsonlWriter::Finish() {
+  out_.Finish();
+}
 
 void JsonlWriter::Key(std::size_t index) {
   out_.Append(index == 0 ? "{\"" : ",\"");

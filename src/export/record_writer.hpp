@@ -12,13 +12,11 @@
 
 namespace gridbatch::exporter {
 
-enum class Format { kCsv, kJsonl };
-
 // The exported fields, in the order both formats write them; the sweep
 // variables follow (JSONL: one `vars` object; CSV: one `var.NAME` column each).
 inline constexpr std::string_view kExportFields[] = {
-    "batch",   "prompt_id", "model", "prompt",  "state",        "output",      "runtime",
-    "remote_id", "attempts", "error", "created", "submitted_at", "finished_at", "repeat"};
+    "batch",     "prompt_id", "model", "prompt",  "state",        "output",      "runtime",
+    "remote_id", "attempts",  "error", "created", "submitted_at", "finished_at", "repeat"};
 
 // Writes records to a stream, buffered: nothing may be assumed written until
 // Finish() returns. Write() and Finish() throw gridbatch::Error (kExitIoErr)

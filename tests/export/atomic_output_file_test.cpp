@@ -92,7 +92,8 @@ TEST(AtomicOutputFileTest, RefusesADirectoryAsTheTarget) {
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), kExitCantCreate);
-    EXPECT_EQ(std::string(e.what()), "cannot create " + (dir / "sub").string() + ": is a directory");
+    EXPECT_EQ(std::string(e.what()),
+              "cannot create " + (dir / "sub").string() + ": is a directory");
   }
   EXPECT_EQ(Listing(dir.path()), std::vector<std::string>{"sub"});
 }

@@ -46,8 +46,9 @@ std::string PromptCell(std::string_view prompt, CsvOptions options = {}) {
   row.prompt = prompt;
   const std::string csv = WriteCsv({row}, {}, options);
   const std::string before = "\r\nb1,p1,gemma:2b,";
-  const std::string after = ",completed,2,23,9f22,1,,2024-05-06T21:26:00.000Z,"
-                            "2024-05-06T21:27:00.000Z,2024-05-06T21:28:00.000Z,0\r\n";
+  const std::string after =
+      ",completed,2,23,9f22,1,,2024-05-06T21:26:00.000Z,"
+      "2024-05-06T21:27:00.000Z,2024-05-06T21:28:00.000Z,0\r\n";
   const std::size_t start = csv.find(before);
   const std::size_t end = csv.rfind(after);
   if (start == std::string::npos || end == std::string::npos) return "unexpected: " + csv;
@@ -123,8 +124,8 @@ TEST(CsvWriterTest, NeutralisesEveryTextColumnButNoNumber) {
   row.submitted_at = "=sa";
   row.finished_at = "=fa";
   row.repeat = -2;
-  EXPECT_EQ(WriteCsv({row}),
-            std::string(kHeader) + "\r\n'=b,'+p,'-m,'@x,'=s,'=o,-5,'=r,-1,'=e,'=c,'=sa,'=fa,-2\r\n");
+  EXPECT_EQ(WriteCsv({row}), std::string(kHeader) +
+                                 "\r\n'=b,'+p,'-m,'@x,'=s,'=o,-5,'=r,-1,'=e,'=c,'=sa,'=fa,-2\r\n");
 }
 
 TEST(CsvWriterTest, ReplacesInvalidUtf8AndKeepsValidMultibyteText) {
@@ -146,9 +147,9 @@ TEST(CsvWriterTest, WritesOneColumnPerVariableInTheGivenOrder) {
       "b1,p1,gemma:2b,What is 1+1?,completed,2,23,9f22,1,,2024-05-06T21:26:00.000Z,"
       "2024-05-06T21:27:00.000Z,2024-05-06T21:28:00.000Z,0,";
   EXPECT_EQ(csv, std::string(kHeader) +
-                     ",var.extra,var.flag,var.lang,var.list,var.n,var.none,var.temp\r\n" +
-                     common + ",true,fr,\"[1,\"\"a,b\"\"]\",-3,,0.7\r\n" +  //
-                     common + "\"{\"\"k\"\":1}\",,'=cmd,,,,\r\n" +           //
+                     ",var.extra,var.flag,var.lang,var.list,var.n,var.none,var.temp\r\n" + common +
+                     ",true,fr,\"[1,\"\"a,b\"\"]\",-3,,0.7\r\n" +   //
+                     common + "\"{\"\"k\"\":1}\",,'=cmd,,,,\r\n" +  //
                      common + ",,,,,,\r\n");
 }
 

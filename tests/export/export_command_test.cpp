@@ -48,8 +48,9 @@ struct Result {
 Result RunShell(const TempDir& dir, const std::string& command, const std::string& stdout_to = "") {
   const std::filesystem::path out = dir / "captured.stdout";
   const std::filesystem::path err = dir / "captured.stderr";
-  const std::string line = command + " >" + ShellQuote(stdout_to.empty() ? out.string() : stdout_to) +
-                           " 2>" + ShellQuote(err.string());
+  const std::string line = command + " >" +
+                           ShellQuote(stdout_to.empty() ? out.string() : stdout_to) + " 2>" +
+                           ShellQuote(err.string());
   const int status = std::system(line.c_str());
   Result result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -129,8 +130,8 @@ TEST_F(ExportCommandTest, WritesTheSameBytesToStdoutAndToAFile) {
   EXPECT_EQ(to_file.err, "exported 4 rows to " + target + "\n");
   EXPECT_EQ(ReadFile(target), to_stdout.out);
   EXPECT_EQ(to_stdout.out.substr(0, 6), "batch,");
-  EXPECT_EQ(Listing(dir_.path()), (std::vector<std::string>{"jobs.db", "jobs.db-shm",
-                                                            "jobs.db-wal", "out.csv"}));
+  EXPECT_EQ(Listing(dir_.path()),
+            (std::vector<std::string>{"jobs.db", "jobs.db-shm", "jobs.db-wal", "out.csv"}));
 }
 
 TEST_F(ExportCommandTest, AppliesEachFilterAndTheirCombination) {
@@ -179,8 +180,7 @@ TEST_F(ExportCommandTest, NeutralisesFormulasUnlessAskedForRawCells) {
             std::string::npos)
       << safe.out;
   const Result raw = Export(dir_, db_.path(), {"--format", "csv", "--raw"});
-  EXPECT_NE(raw.out.find(",\"=HYPERLINK(\"\"http://evil\"\")\",completed,@cmd,"),
-            std::string::npos)
+  EXPECT_NE(raw.out.find(",\"=HYPERLINK(\"\"http://evil\"\")\",completed,@cmd,"), std::string::npos)
       << raw.out;
 }
 
@@ -216,15 +216,15 @@ TEST_F(ExportCommandTest, LeavesAnExistingTargetUntouchedWhenTheQueryFails) {
   EXPECT_EQ(result.err, "gridbatch: database " + db_.path().string() +
                             ": list the sweep variables: no such table: batches\n");
   EXPECT_EQ(ReadFile(dir_ / "out.csv"), "previous export\n");
-  EXPECT_EQ(Listing(dir_.path()), (std::vector<std::string>{"jobs.db", "jobs.db-shm",
-                                                            "jobs.db-wal", "out.csv"}));
+  EXPECT_EQ(Listing(dir_.path()),
+            (std::vector<std::string>{"jobs.db", "jobs.db-shm", "jobs.db-wal", "out.csv"}));
 }
 
 TEST_F(ExportCommandTest, LeavesAnExistingTargetUntouchedWhenTheDatabaseIsNotSqlite) {
   WriteFile(dir_ / "notes.db", "this is not a database, just text that is long enough\n");
   WriteFile(dir_ / "out.jsonl", "previous export\n");
-  const Result result = Export(dir_, dir_ / "notes.db",
-                               {"--format", "jsonl", "-o", (dir_ / "out.jsonl").string()});
+  const Result result =
+      Export(dir_, dir_ / "notes.db", {"--format", "jsonl", "-o", (dir_ / "out.jsonl").string()});
   EXPECT_EQ(result.exit_code, 74);
   EXPECT_EQ(result.err, "gridbatch: database " + (dir_ / "notes.db").string() +
                             ": open: file is not a database\n");
@@ -241,11 +241,10 @@ TEST_F(ExportCommandTest, ReportsATargetThatCannotBeCreated) {
 
 TEST_F(ExportCommandTest, RefusesToWriteOverTheDatabaseItself) {
   AddFewJobs();
-  const Result result =
-      Export(dir_, db_.path(), {"--format", "csv", "-o", db_.path().string()});
+  const Result result = Export(dir_, db_.path(), {"--format", "csv", "-o", db_.path().string()});
   EXPECT_EQ(result.exit_code, 64);
-  EXPECT_EQ(result.err, "gridbatch: -o " + db_.path().string() +
-                            ": that is the database being exported\n");
+  EXPECT_EQ(result.err,
+            "gridbatch: -o " + db_.path().string() + ": that is the database being exported\n");
   EXPECT_EQ(db_.Count("SELECT count(*) FROM jobs"), 4);
 }
 
@@ -259,9 +258,9 @@ TEST_F(ExportCommandTest, ReportsAFullDiskOnStdout) {
 // Prompts and outputs that break naive CSV and JSON writers.
 struct NastyCase {
   std::string name;
-  std::string text;           // stored as prompt, output and a variable
-  std::string csv_cell;       // as Python's csv module reads it back
-  std::string json_string;    // as nlohmann reads it back from JSONL
+  std::string text;         // stored as prompt, output and a variable
+  std::string csv_cell;     // as Python's csv module reads it back
+  std::string json_string;  // as nlohmann reads it back from JSONL
 };
 
 std::vector<NastyCase> NastyCases() {
@@ -284,7 +283,8 @@ std::vector<NastyCase> NastyCases() {
       {"at", "@SUM(A1:A9)", "'@SUM(A1:A9)", "@SUM(A1:A9)"},
       {"leading tab", "\t=x", "'\t=x", "\t=x"},
       {"leading cr", "\r=x", "'\r=x", "\r=x"},
-      {"emoji", "\xF0\x9F\x98\x80 \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD", "\xF0\x9F\x98\x80 \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD",
+      {"emoji", "\xF0\x9F\x98\x80 \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD",
+       "\xF0\x9F\x98\x80 \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD",
        "\xF0\x9F\x98\x80 \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"},
       {"cjk", "\xE5\x8C\x97\xE4\xBA\xAC\xE6\x98\xAF\xE9\xA6\x96\xE9\x83\xBD",
        "\xE5\x8C\x97\xE4\xBA\xAC\xE6\x98\xAF\xE9\xA6\x96\xE9\x83\xBD",
@@ -324,10 +324,10 @@ TEST_F(ExportCommandTest, RoundTripsNastyTextThroughCsvAsReadByPython) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
 
   nlohmann::json expected;
-  expected["header"] = {"batch",  "prompt_id",  "model",        "prompt",      "state",
-                        "output", "runtime",    "remote_id",    "attempts",    "error",
-                        "created", "submitted_at", "finished_at", "repeat", "var.label",
-                        "var.text"};
+  expected["header"] = {"batch",       "prompt_id", "model",     "prompt",
+                        "state",       "output",    "runtime",   "remote_id",
+                        "attempts",    "error",     "created",   "submitted_at",
+                        "finished_at", "repeat",    "var.label", "var.text"};
   int index = 0;
   for (const NastyCase& c : NastyCases()) {
     // The invalid bytes were dropped from the stored variable (see InsertNastyRows).
@@ -341,8 +341,9 @@ TEST_F(ExportCommandTest, RoundTripsNastyTextThroughCsvAsReadByPython) {
   const std::filesystem::path expected_path = dir_ / "expected.json";
   WriteFile(expected_path, expected.dump());
 
-  const Result check = RunShell(dir_, "python3 " + ShellQuote(CSV_ROUNDTRIP_SCRIPT) + " " +
-                                     ShellQuote(csv) + " " + ShellQuote(expected_path.string()));
+  const Result check =
+      RunShell(dir_, "python3 " + ShellQuote(CSV_ROUNDTRIP_SCRIPT) + " " + ShellQuote(csv) + " " +
+                         ShellQuote(expected_path.string()));
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_EQ(check.out, std::to_string(NastyCases().size() + 1) + " rows match\n");
 }
@@ -362,8 +363,8 @@ TEST_F(ExportCommandTest, RoundTripsNastyTextThroughJsonl) {
   }
   const nlohmann::json& nulls = records.back();
   EXPECT_EQ(nulls.at("state"), "pending");
-  for (const char* key : {"output", "runtime", "remote_id", "error", "submitted_at",
-                          "finished_at", "vars"}) {
+  for (const char* key :
+       {"output", "runtime", "remote_id", "error", "submitted_at", "finished_at", "vars"}) {
     EXPECT_TRUE(nulls.at(key).is_null()) << key;
   }
 }

@@ -106,8 +106,7 @@ TEST_F(ExportReaderTest, FiltersByUpdateTimeInclusivelyToTheMillisecond) {
             (std::vector<std::string>{"a2", "b1", "b3"}));
   EXPECT_EQ(PromptIds(db_.path(), {.since = Time("2024-05-06T21:26:00.002Z")}),
             (std::vector<std::string>{"b1", "b3"}));
-  EXPECT_EQ(PromptIds(db_.path(), {.since = Time("2024-05-08")}),
-            (std::vector<std::string>{"b3"}));
+  EXPECT_EQ(PromptIds(db_.path(), {.since = Time("2024-05-08")}), (std::vector<std::string>{"b3"}));
 }
 
 TEST_F(ExportReaderTest, CombinesFiltersWithAnd) {
@@ -148,16 +147,16 @@ TEST_F(ExportReaderTest, ReadsEveryColumnAndNulls) {
       return;
     }
     if (r.prompt_id != "f1") return;
-    seen = {std::string(r.batch),     std::string(r.model),         std::string(r.prompt),
-            std::string(r.state),     std::string(*r.output),       std::to_string(*r.runtime),
-            std::string(*r.remote_id), std::to_string(r.attempts),  std::string(*r.error),
-            std::string(r.created),   std::string(*r.submitted_at), std::string(*r.finished_at),
-            std::to_string(r.repeat), std::string(*r.vars)};
+    seen = {std::string(r.batch),      std::string(r.model),         std::string(r.prompt),
+            std::string(r.state),      std::string(*r.output),       std::to_string(*r.runtime),
+            std::string(*r.remote_id), std::to_string(r.attempts),   std::string(*r.error),
+            std::string(r.created),    std::string(*r.submitted_at), std::string(*r.finished_at),
+            std::to_string(r.repeat),  std::string(*r.vars)};
   });
   EXPECT_EQ(seen, (std::vector<std::string>{"full", "gemma:2b", "Why?", "failed", "partial", "23",
                                             "9f22", "3", "HTTP 400", "2024-05-06T21:00:00.000Z",
-                                            "2024-05-06T21:01:00.000Z",
-                                            "2024-05-06T21:02:00.000Z", "4", R"({"a":1})"}));
+                                            "2024-05-06T21:01:00.000Z", "2024-05-06T21:02:00.000Z",
+                                            "4", R"({"a":1})"}));
 }
 
 TEST_F(ExportReaderTest, ListsTheSortedUnionOfVariableNamesOfTheSelectedRowsOnly) {
@@ -207,9 +206,8 @@ TEST_F(ExportReaderTest, ReportsAQueryFailureAsAnIoErrorNamingTheDatabase) {
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), kExitIoErr);
-    EXPECT_EQ(std::string(e.what()),
-              "database " + db_.path().string() +
-                  ": read the jobs to export: no such table: batches");
+    EXPECT_EQ(std::string(e.what()), "database " + db_.path().string() +
+                                         ": read the jobs to export: no such table: batches");
   }
 }
 

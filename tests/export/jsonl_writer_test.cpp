@@ -43,7 +43,9 @@ std::string PromptRoundTrip(std::string_view prompt) {
   return nlohmann::json::parse(line).at("prompt").get<std::string>();
 }
 
-TEST(JsonlWriterTest, WritesNothingForNoRows) { EXPECT_EQ(WriteJsonl({}), ""); }
+TEST(JsonlWriterTest, WritesNothingForNoRows) {
+  EXPECT_EQ(WriteJsonl({}), "");
+}
 
 TEST(JsonlWriterTest, WritesOneCompactObjectALine) {
   EXPECT_EQ(WriteJsonl({PlainRow()}),
@@ -105,8 +107,9 @@ TEST(JsonlWriterTest, KeepsMultibyteTextAndReplacesInvalidUtf8) {
 
 TEST(JsonlWriterTest, WritesTheVariablesAsAnObjectWithTheirTypes) {
   store::ExportRow row = PlainRow();
-  row.vars = "{ \"lang\" : \"fr\",\n \"temp\": 0.7, \"n\": -3, \"on\": true, \"x\": null, "
-             "\"list\": [1, \"a\"], \"bad\": \"\xFF\" }";
+  row.vars =
+      "{ \"lang\" : \"fr\",\n \"temp\": 0.7, \"n\": -3, \"on\": true, \"x\": null, "
+      "\"list\": [1, \"a\"], \"bad\": \"\xFF\" }";
   const std::string line = WriteJsonl({row});
   EXPECT_EQ(line.find('\n'), line.size() - 1);
   EXPECT_EQ(nlohmann::json::parse(line).at("vars"),

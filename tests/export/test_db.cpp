@@ -47,7 +47,9 @@ TestDb::TestDb(std::filesystem::path path) : path_(std::move(path)) {
   Exec("PRAGMA synchronous = OFF");
 }
 
-TestDb::~TestDb() { sqlite3_close(db_); }
+TestDb::~TestDb() {
+  sqlite3_close(db_);
+}
 
 void TestDb::Exec(const std::string& sql) {
   char* message = nullptr;
