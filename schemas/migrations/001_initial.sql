@@ -41,7 +41,8 @@ CREATE TABLE jobs (
   last_polled_at  REAL NOT NULL DEFAULT 0,     -- 0: never polled
   missing_since   REAL,                 -- first poll whose reply left this id out
   last_error      TEXT,
-  load_serial     INTEGER NOT NULL DEFAULT 0   -- the last load that listed this job
+  load_serial     INTEGER NOT NULL DEFAULT 0   -- batches.load_serial of the load that added this job
+                                               -- (with load-serial tracking: last listed it)
 );
 
 -- The dispatcher claims due pending jobs; the poller takes in-flight jobs,

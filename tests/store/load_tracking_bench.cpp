@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "gridbatch/batch_loader.hpp"
@@ -21,9 +22,21 @@ using gridbatch::store::LoadCounts;
 using gridbatch::store::LoadOptions;
 
 struct Took {
-  double wall = 0;  // seconds
-  double cpu = 0;   // user + system seconds
+  double wall = 0;      // seconds
+  double cpu = 0;       // user + system seconds
+  double written = 0;   // MB this process caused to be written (/proc/self/io)
 };
+
+// Bytes written to storage so far, as /proc/self/io counts them; 0 if unknown.
+double WrittenMegabytes() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  double value = 0;
+  while (io >> key >> value) {
+    if (key == "write_bytes:") return value / 1e6;
+  }
+  return 0;
+}
 
 double CpuSeconds() {
   rusage usage{};
@@ -36,6 +49,7 @@ double CpuSeconds() {
 Took TimedLoad(JobStore& store, LoadOptions options, long first, long jobs, LoadCounts& counts) {
   const auto start = std::chrono::steady_clock::now();
   const double cpu_start = CpuSeconds();
+  const double written_start = WrittenMegabytes();
   gridbatch::BatchSpec batch;
   batch.name = "bench";
   BatchLoader loader(store, batch, gridbatch::SystemClock::Instance(), options);
@@ -51,7 +65,7 @@ Took TimedLoad(JobStore& store, LoadOptions options, long first, long jobs, Load
   }
   counts = loader.Commit();
   return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-          CpuSeconds() - cpu_start};
+          CpuSeconds() - cpu_start, WrittenMegabytes() - written_start};
 }
 
 void Run(const std::filesystem::path& dir, const char* name, LoadOptions::SeenTracking tracking,
@@ -66,8 +80,10 @@ void Run(const std::filesystem::path& dir, const char* name, LoadOptions::SeenTr
   const Took again = TimedLoad(*store, options, 0, jobs, counts);
   // An edited manifest: the first 10% dropped, 10% new at the end.
   const Took edited = TimedLoad(*store, options, jobs / 10, jobs, counts);
-  std::printf("| %s | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %llu new, %llu gone |\n", name,
-              fresh.wall, fresh.cpu, again.wall, again.cpu, edited.wall, edited.cpu,
+  std::printf("| %s | %.1f / %.1f / %.0f | %.1f / %.1f / %.0f | %.1f / %.1f / %.0f | %llu new, "
+              "%llu gone |\n",
+              name, fresh.wall, fresh.cpu, fresh.written, again.wall, again.cpu, again.written,
+              edited.wall, edited.cpu, edited.written,
               static_cast<unsigned long long>(counts.added),
               static_cast<unsigned long long>(counts.no_longer_listed));
   store.reset();
@@ -84,8 +100,8 @@ int main(int argc, char** argv) {
     return 64;
   }
   const long jobs = argc > 2 ? std::atol(argv[2]) : 1'000'000;
-  std::printf("| seen tracking (%ld jobs) | first load, s wall / cpu | re-load | edited "
-              "re-load | edited: counts |\n",
+  std::printf("| seen tracking (%ld jobs) | first load: wall s / cpu s / written MB | re-load "
+              "(all present) | edited re-load | edited: counts |\n",
               jobs);
   std::printf("|---|---:|---:|---:|---|\n");
   Run(argv[1], "temp table", LoadOptions::SeenTracking::kTempTable, jobs);
