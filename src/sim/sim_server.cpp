@@ -30,6 +30,13 @@ using httplib::Response;
 
 constexpr std::size_t kMaxBodyBytes = 8u << 20;
 
+// Debian's httplib compresses replies whose Content-Type is exactly
+// "application/json" when the client accepts gzip or brotli, at up to 190 ms
+// of brotli per 48 KB status reply: the simulator would become the
+// bottleneck of every client that offers compression. The charset parameter
+// is valid and keeps replies plain.
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+
 StatusCase ParseStatusCase(const std::string& name) {
   if (name == "lower") return StatusCase::kLower;
   if (name == "title") return StatusCase::kTitle;
@@ -54,7 +61,7 @@ void SendJson(Response& res, int status, std::string body) {
   res.status = status;
   // Moved, not set_content()'s copy: status replies run to 60 KB.
   res.body = std::move(body);
-  res.set_header("Content-Type", "application/json");
+  res.set_header("Content-Type", kJsonType);
 }
 
 std::string ServerErrorPage(int status) {
@@ -208,7 +215,7 @@ void SimServer::Impl::Serve(const Request& req, Response& res, Body body) {
   body(req, res, roll);
   if (roll.truncated && res.status == 200) {
     ++counters_.truncated;
-    res.set_content(res.body.substr(0, res.body.size() / 2), "application/json");
+    res.body.resize(res.body.size() / 2);
   }
 }
 

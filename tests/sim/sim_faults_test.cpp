@@ -45,7 +45,7 @@ TEST(SimFaultsTest, Injected5xxHasABodyThatIsNotJson) {
     ASSERT_TRUE(res);
     EXPECT_TRUE(res->status == 500 || res->status == 502 || res->status == 503) << res->status;
     EXPECT_FALSE(json::accept(res->body)) << res->body;
-    EXPECT_NE(res->get_header_value("Content-Type"), "application/json");
+    EXPECT_EQ(res->get_header_value("Content-Type").rfind("text/", 0), 0u);
   }
   EXPECT_EQ(server.GetCounters().sent_5xx, 10u);
   EXPECT_EQ(server.GetCounters().jobs, 0u);
