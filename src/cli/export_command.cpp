@@ -72,9 +72,13 @@ void RefuseToReplaceDatabase(const ExportArgs& args) {
 std::unique_ptr<exporter::RecordWriter> MakeWriter(const ExportArgs& args, std::ostream& out,
                                                    const std::string& destination,
                                                    store::ExportReader& reader) {
-  if (args.format == "jsonl") return std::make_unique<exporter::JsonlWriter>(out, destination);
+  if (args.format == "jsonl") {
+    return std::make_unique<exporter::JsonlWriter>(out, destination);
+  }
   exporter::CsvOptions options;
-  if (args.raw) options.formulas = exporter::CsvOptions::Formulas::kKeep;
+  if (args.raw) {
+    options.formulas = exporter::CsvOptions::Formulas::kKeep;
+  }
   return std::make_unique<exporter::CsvWriter>(out, destination, reader.VariableNames(), options);
 }
 
@@ -87,7 +91,9 @@ void RunExport(const ExportArgs& args) {
   store::ExportReader reader(*db, filter);
 
   std::unique_ptr<exporter::AtomicOutputFile> file;
-  if (args.output != "-") file = std::make_unique<exporter::AtomicOutputFile>(args.output);
+  if (args.output != "-") {
+    file = std::make_unique<exporter::AtomicOutputFile>(args.output);
+  }
   std::ostream& out = file ? file->stream() : std::cout;
   const std::string destination = file ? args.output : "stdout";
 
@@ -95,7 +101,9 @@ void RunExport(const ExportArgs& args) {
   const std::int64_t rows =
       reader.ForEachRow([&](const store::ExportRow& row) { writer->Write(row); });
   writer->Finish();
-  if (file) file->Commit();
+  if (file) {
+    file->Commit();
+  }
   std::cerr << "exported " << rows << (rows == 1 ? " row" : " rows") << " to " << destination
             << "\n";
 }

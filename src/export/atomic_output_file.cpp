@@ -27,7 +27,9 @@ void SyncToDisk(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || ::fsync(fd) != 0) {
     const int error_number = errno;
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0) {
+      ::close(fd);
+    }
     throw Error(kExitIoErr, "cannot sync " + path.string() + ": " + Reason(error_number));
   }
   ::close(fd);
@@ -51,7 +53,9 @@ AtomicOutputFile::AtomicOutputFile(std::filesystem::path target)
 }
 
 AtomicOutputFile::~AtomicOutputFile() {
-  if (committed_) return;
+  if (committed_) {
+    return;
+  }
   stream_.close();
   std::error_code ignored;
   std::filesystem::remove(temp_path_, ignored);

@@ -22,13 +22,17 @@ constexpr std::array<bool, 256> kNeedsQuotes = MakeQuoteTable();
 
 bool NeedsQuotes(std::string_view text) {
   for (char c : text) {
-    if (kNeedsQuotes[static_cast<unsigned char>(c)]) return true;
+    if (kNeedsQuotes[static_cast<unsigned char>(c)]) {
+      return true;
+    }
   }
   return false;
 }
 
 bool StartsLikeFormula(std::string_view text) {
-  if (text.empty()) return false;
+  if (text.empty()) {
+    return false;
+  }
   const char c = text.front();
   return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
@@ -51,14 +55,16 @@ void AppendQuoted(OutputBuffer& out, std::string_view text, std::string_view pre
 }  // namespace
 
 CsvWriter::CsvWriter(std::ostream& out, std::string destination,
-                     std::vector<std::string> variable_names, CsvOptions options)
+                     const std::vector<std::string>& variable_names, CsvOptions options)
     : out_(out, std::move(destination)),
       has_variables_(!variable_names.empty()),
       vars_(variable_names),
       options_(options) {
   bool first = true;
   for (std::string_view field : kExportFields) {
-    if (!first) Separator();
+    if (!first) {
+      Separator();
+    }
     Verbatim(field);
     first = false;
   }
@@ -71,7 +77,9 @@ CsvWriter::CsvWriter(std::ostream& out, std::string destination,
 
 void CsvWriter::Write(const store::ExportRow& row) {
   JobCells(row);
-  if (has_variables_) VarCells(row.vars);
+  if (has_variables_) {
+    VarCells(row.vars);
+  }
   out_.Append("\r\n");
   out_.FlushIfFull();
 }
@@ -109,7 +117,9 @@ void CsvWriter::JobCells(const store::ExportRow& row) {
 void CsvWriter::VarCells(const std::optional<std::string_view>& vars_json) {
   for (const std::optional<VarCell>& cell : vars_.Cells(vars_json)) {
     Separator();
-    if (!cell) continue;
+    if (!cell) {
+      continue;
+    }
     if (cell->is_text) {
       Text(std::string_view(cell->text));
     } else {
@@ -140,7 +150,9 @@ void CsvWriter::Text(std::string_view text) {
 }
 
 void CsvWriter::Text(const std::optional<std::string_view>& text) {
-  if (text) Text(*text);
+  if (text) {
+    Text(*text);
+  }
 }
 
 void CsvWriter::Number(std::int64_t value) {
@@ -150,7 +162,9 @@ void CsvWriter::Number(std::int64_t value) {
 }
 
 void CsvWriter::Number(const std::optional<std::int64_t>& value) {
-  if (value) Number(*value);
+  if (value) {
+    Number(*value);
+  }
 }
 
 void CsvWriter::Verbatim(std::string_view text) {

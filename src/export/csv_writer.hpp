@@ -30,8 +30,8 @@ class CsvWriter final : public RecordWriter {
   // Buffers the header row at once: batch, prompt_id, ..., repeat, then
   // var.NAME for each of `variable_names`, in their order. `out` must
   // outlive the writer; `destination` names it in error messages.
-  CsvWriter(std::ostream& out, std::string destination, std::vector<std::string> variable_names,
-            CsvOptions options = {});
+  CsvWriter(std::ostream& out, std::string destination,
+            const std::vector<std::string>& variable_names, CsvOptions options = {});
 
   void Write(const store::ExportRow& row) override;
   void Finish() override;

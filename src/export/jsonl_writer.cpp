@@ -13,7 +13,9 @@ namespace {
 // the speed of this hand-written escaping (docs/BENCHMARKS.md, "Export").
 constexpr std::array<bool, 256> MakeEscapeTable() {
   std::array<bool, 256> table{};
-  for (int c = 0; c < 0x20; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 0; c < 0x20; ++c) {
+    table[static_cast<std::size_t>(c)] = true;
+  }
   table[static_cast<unsigned char>('"')] = true;
   table[static_cast<unsigned char>('\\')] = true;
   return table;
@@ -82,7 +84,9 @@ void JsonlWriter::String(std::string_view text) {
   std::size_t start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (!kNeedsEscape[c]) continue;
+    if (!kNeedsEscape[c]) {
+      continue;
+    }
     out_.Append(text.substr(start, i - start));
     AppendEscape(out_, c);
     start = i + 1;

@@ -25,10 +25,14 @@ OutputBuffer::OutputBuffer(std::ostream& out, std::string destination)
 }
 
 void OutputBuffer::Flush() {
-  if (buffer_.empty()) return;
+  if (buffer_.empty()) {
+    return;
+  }
   errno = 0;
   out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  if (!out_) ThrowWriteError(destination_, errno);
+  if (!out_) {
+    ThrowWriteError(destination_, errno);
+  }
   buffer_.clear();
 }
 
@@ -36,7 +40,9 @@ void OutputBuffer::Finish() {
   Flush();
   errno = 0;
   out_.flush();
-  if (!out_) ThrowWriteError(destination_, errno);
+  if (!out_) {
+    ThrowWriteError(destination_, errno);
+  }
 }
 
 }  // namespace gridbatch::exporter

@@ -20,14 +20,16 @@ class OutputBuffer {
   void Append(char c) { buffer_.push_back(c); }
   // Writes the buffer to the stream once it holds enough; call between records.
   void FlushIfFull() {
-    if (buffer_.size() >= kFlushBytes) Flush();
+    if (buffer_.size() >= kFlushBytes) {
+      Flush();
+    }
   }
   // Writes the buffer and flushes the stream. Throws gridbatch::Error
   // (kExitIoErr) if the stream fails.
   void Finish();
 
  private:
-  static constexpr std::size_t kFlushBytes = 256 * 1024;
+  static constexpr std::size_t kFlushBytes = std::size_t{256} * 1024;
   void Flush();
 
   std::ostream& out_;

@@ -10,10 +10,14 @@ namespace {
 
 // The object in `vars_json`, or a discarded value when there is none.
 nlohmann::json ParseObject(std::optional<std::string_view> vars_json) {
-  if (!vars_json) return nlohmann::json(nlohmann::json::value_t::discarded);
+  if (!vars_json) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
   std::string text = SanitizeUtf8(*vars_json);
   nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return nlohmann::json(nlohmann::json::value_t::discarded);
+  if (!parsed.is_object()) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
   return parsed;
 }
 
@@ -27,10 +31,14 @@ std::vector<std::optional<VarCell>> VarCells(std::optional<std::string_view> var
                                              const std::vector<std::string>& names) {
   std::vector<std::optional<VarCell>> cells(names.size());
   const nlohmann::json object = ParseObject(vars_json);
-  if (object.is_discarded()) return cells;
+  if (object.is_discarded()) {
+    return cells;
+  }
   for (std::size_t i = 0; i < names.size(); ++i) {
     const auto found = object.find(names[i]);
-    if (found == object.end() || found->is_null()) continue;
+    if (found == object.end() || found->is_null()) {
+      continue;
+    }
     if (found->is_string()) {
       cells[i] = VarCell{found->get<std::string>(), true};
     } else {
@@ -42,7 +50,9 @@ std::vector<std::optional<VarCell>> VarCells(std::optional<std::string_view> var
 
 std::string VarsJson(std::optional<std::string_view> vars_json) {
   const nlohmann::json object = ParseObject(vars_json);
-  if (object.is_discarded()) return "null";
+  if (object.is_discarded()) {
+    return "null";
+  }
   return CompactJson(object);
 }
 
@@ -59,8 +69,12 @@ const std::string& VarsDecoder::Json(std::optional<std::string_view> vars_json) 
 }
 
 const VarsDecoder::Decoded& VarsDecoder::Decode(std::optional<std::string_view> vars_json) {
-  if (!vars_json) return none_;
-  if (const auto found = memory_.find(*vars_json); found != memory_.end()) return found->second;
+  if (!vars_json) {
+    return none_;
+  }
+  if (const auto found = memory_.find(*vars_json); found != memory_.end()) {
+    return found->second;
+  }
   if (memory_.size() >= kMaxEntries || memory_bytes_ >= kMaxBytes) {
     memory_.clear();
     memory_bytes_ = 0;

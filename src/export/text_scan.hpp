@@ -17,10 +17,14 @@ inline bool IsValidUtf8(std::string_view text) {
   for (; i + 8 <= text.size(); i += 8) {
     std::uint64_t word;
     std::memcpy(&word, text.data() + i, sizeof word);
-    if ((word & kHighBits) != 0) return !FindInvalidUtf8(text.substr(i));
+    if ((word & kHighBits) != 0) {
+      return !FindInvalidUtf8(text.substr(i));
+    }
   }
   for (; i < text.size(); ++i) {
-    if (static_cast<unsigned char>(text[i]) >= 0x80) return !FindInvalidUtf8(text.substr(i));
+    if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      return !FindInvalidUtf8(text.substr(i));
+    }
   }
   return true;
 }

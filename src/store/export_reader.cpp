@@ -41,10 +41,14 @@ struct WhereClause {
 
 void AddAlternatives(WhereClause& where, const std::string& column,
                      const std::vector<std::string>& values) {
-  if (values.empty()) return;
+  if (values.empty()) {
+    return;
+  }
   where.sql += where.sql.empty() ? " WHERE " : " AND ";
   where.sql += column + " IN (";
-  for (std::size_t i = 0; i < values.size(); ++i) where.sql += i == 0 ? "?" : ", ?";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    where.sql += i == 0 ? "?" : ", ?";
+  }
   where.sql += ")";
   where.params.insert(where.params.end(), values.begin(), values.end());
 }
@@ -54,7 +58,9 @@ WhereClause BuildWhere(const ExportFilter& filter) {
   AddAlternatives(where, "b.name", filter.batches);
   AddAlternatives(where, "j.model", filter.models);
   std::vector<std::string> states;
-  for (JobState state : filter.states) states.emplace_back(ToString(state));
+  for (JobState state : filter.states) {
+    states.emplace_back(ToString(state));
+  }
   AddAlternatives(where, "j.state", states);
   if (filter.since) {
     // julianday() reads any ISO-8601 spelling the store may have used and
@@ -74,11 +80,15 @@ StatementPtr Prepare(sqlite3* db, const std::string& sql, const std::vector<std:
   sqlite3_stmt* raw = nullptr;
   const int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
   StatementPtr statement(raw, &sqlite3_finalize);
-  if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
+  if (rc != SQLITE_OK) {
+    throw SQLite::Exception(db, rc);
+  }
   for (std::size_t i = 0; i < params.size(); ++i) {
     const int bound = sqlite3_bind_text(raw, static_cast<int>(i + 1), params[i].data(),
                                         static_cast<int>(params[i].size()), SQLITE_TRANSIENT);
-    if (bound != SQLITE_OK) throw SQLite::Exception(db, bound);
+    if (bound != SQLITE_OK) {
+      throw SQLite::Exception(db, bound);
+    }
   }
   return statement;
 }
@@ -86,24 +96,34 @@ StatementPtr Prepare(sqlite3* db, const std::string& sql, const std::vector<std:
 // Steps `statement`; false when done, throws on an error.
 bool Step(sqlite3* db, sqlite3_stmt* statement) {
   const int rc = sqlite3_step(statement);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
   throw SQLite::Exception(db, rc);
 }
 
 std::string_view Text(sqlite3_stmt* statement, int column) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
-  if (text == nullptr) return {};
+  if (text == nullptr) {
+    return {};
+  }
   return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
 }
 
 std::optional<std::string_view> NullableText(sqlite3_stmt* statement, int column) {
-  if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
+  if (sqlite3_column_type(statement, column) == SQLITE_NULL) {
+    return std::nullopt;
+  }
   return Text(statement, column);
 }
 
 std::optional<std::int64_t> NullableInt(sqlite3_stmt* statement, int column) {
-  if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
+  if (sqlite3_column_type(statement, column) == SQLITE_NULL) {
+    return std::nullopt;
+  }
   return sqlite3_column_int64(statement, column);
 }
 
@@ -161,7 +181,9 @@ std::vector<std::string> ExportReader::VariableNames() {
   try {
     StatementPtr statement = Prepare(db, sql, where.params);
     std::vector<std::string> names;
-    while (Step(db, statement.get())) names.emplace_back(Text(statement.get(), 0));
+    while (Step(db, statement.get())) {
+      names.emplace_back(Text(statement.get(), 0));
+    }
     return names;
   } catch (const SQLite::Exception& e) {
     RethrowStoreError(store_.path(), "list the sweep variables", e);
