@@ -158,6 +158,35 @@ print("| %d | %.0f%% |" % (n, 100 * (cpu() - start) / (time.time() - t0)))
 PY
 }
 
+# Opens $1 connections at once, each sends one status GET and then stays
+# open and idle, as a client's connection pool does; prints how many got
+# their reply within 15 s and when the last one came.
+idle_pool() {
+  python3 - "$endpoint" "$token" "$1" <<'PY'
+import socket, sys, threading, time, urllib.parse
+endpoint, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+url = urllib.parse.urlparse(endpoint)
+request = ("GET %s/jobs/ab HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
+           % (url.path, token)).encode()
+start, done, lock, socks = time.time(), [], threading.Lock(), []
+def one():
+    s = socket.create_connection((url.hostname, url.port))
+    socks.append(s)
+    s.settimeout(15)
+    try:
+        s.sendall(request)
+        if s.recv(65536):
+            with lock: done.append(time.time() - start)
+    except OSError:
+        pass
+threads = [threading.Thread(target=one) for _ in range(n)]
+for t in threads: t.start()
+for t in threads: t.join()
+last = "%.2f s" % max(done) if done else "-"
+print("| %d | %d | %s |" % (n, len(done), last))
+PY
+}
+
 echo "gridbatch-sim throughput: wrk -t$wrk_threads, ${seconds}s per row, $(nproc) cores, $jobs jobs pre-submitted"
 echo
 echo "| simulator | request | connections | requests/s | latency avg | latency p99 | errors |"
@@ -165,6 +194,18 @@ echo "|---|---|---|---|---|---|---|"
 run_config "tuned (default)"
 run_config "httplib stock (8 threads, 5 req/conn, polling wait)" --threads 8 \
   --keep-alive-requests 5 --httplib-keep-alive-polling
+
+echo
+echo "Connections that each send one request and then stay open, all at once (15 s cap):"
+echo
+echo "| simulator | connections | replies within 15 s | last reply after |"
+echo "|---|---|---|---|"
+start_sim
+for n in 64 256; do printf '| tuned (default) '; idle_pool "$n"; done
+stop_sim
+start_sim --threads 8 --keep-alive-requests 5 --httplib-keep-alive-polling
+for n in 64 256; do printf '| httplib stock '; idle_pool "$n"; done
+stop_sim
 
 echo
 echo "Idle keep-alive connections held open for 5 s (--keep-alive 30):"
