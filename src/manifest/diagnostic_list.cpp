@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "gridbatch/utf8.hpp"
+
 namespace gridbatch::manifest {
 
 std::string Diagnostic::ToString() const {
@@ -16,6 +18,9 @@ void DiagnosticList::Add(std::string file, int line, int column, std::string mes
 
 void DiagnosticList::Add(Diagnostic diagnostic) {
   ++count_;
+  // Messages quote the user's text and yaml-cpp's, which may stop inside a
+  // multi-byte character ("unknown escape character: \xC3").
+  if (FindInvalidUtf8(diagnostic.message)) diagnostic.message = SanitizeUtf8(diagnostic.message);
   auto it = std::find(files_.begin(), files_.end(), diagnostic.file);
   if (it == files_.end()) {
     files_.push_back(diagnostic.file);

@@ -2,12 +2,16 @@
 // Manifest to its jobs.
 #include "gridbatch/manifest.hpp"
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unordered_set>
 
@@ -24,8 +28,19 @@ namespace {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
+// yaml-cpp holds the whole document, at many times its size: prompt lists
+// that long belong in prompt files, which are streamed.
+constexpr std::size_t kMaxManifestBytes = std::size_t{16} << 20;
+
 // yaml-cpp would misplace or reject invalid UTF-8; report every bad sequence.
+// UTF-16 is YAML that yaml-cpp decodes, but every position in a message
+// (counted in bytes of the raw text) would be wrong: refuse it by name.
 bool CheckUtf8(std::string_view text, const std::string& file, DiagnosticList& errors) {
+  if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
+    errors.Add(file, 1, 1,
+               "the manifest is UTF-16 (it starts with a UTF-16 byte order mark); it must be UTF-8");
+    return false;
+  }
   const LineIndex lines(text);
   bool ok = true;
   std::size_t from = 0;
@@ -39,23 +54,102 @@ bool CheckUtf8(std::string_view text, const std::string& file, DiagnosticList& e
     // One report per line is enough: the rest of a broken line says nothing new.
     while (from < text.size() && text[from - 1] != '\n') ++from;
   }
+  // Valid UTF-8, but YAML text has no NUL: most likely UTF-16 without a mark.
+  if (const std::size_t nul = text.find('\0'); ok && nul != std::string_view::npos) {
+    const TextPosition at = lines.At(nul);
+    errors.Add(file, at.line, at.column, "the manifest contains a NUL byte: it must be UTF-8 text");
+    return false;
+  }
   return ok;
 }
 
+// The documents of a YAML stream: where each one's root node starts, read
+// from parser events without building nodes. yaml-cpp 0.7's LoadAll never
+// returns on a document that starts with a stray ',' (yaml-cpp issue #1040):
+// its parser hands out the same empty document again and again without
+// moving on, so a document that starts where the one before it did stops
+// the scan, and `stuck_at` says where.
+class DocumentScan final : public YAML::EventHandler {
+ public:
+  explicit DocumentScan(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (!stuck_at && parser.HandleNextDocument(*this)) {
+    }
+  }
+
+  std::vector<std::size_t> roots;  // byte offsets, one per document
+  std::optional<std::size_t> stuck_at;
+
+ private:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (started_ && *started_ == mark.pos) stuck_at = Offset(mark);
+    started_ = mark.pos;
+    roots.push_back(Offset(mark));
+    at_root_ = true;
+  }
+  void Node(const YAML::Mark& mark) {
+    if (at_root_) roots.back() = Offset(mark);
+    at_root_ = false;
+  }
+  static std::size_t Offset(const YAML::Mark& mark) {
+    return mark.pos < 0 ? 0 : static_cast<std::size_t>(mark.pos);
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnMapEnd() override {}
+
+  std::optional<int> started_;
+  bool at_root_ = false;
+};
+
 std::optional<YAML::Node> LoadYaml(const std::string& text, YamlReader& reader,
                                    const LineIndex& lines) {
+  const auto error_at = [&](std::size_t offset, const std::string& message) {
+    const TextPosition at = lines.At(offset);
+    reader.Error({at.line, at.column}, message);
+  };
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.empty()) {
+    // Scanned first, so YAML::Load only ever sees a single, finite document.
+    const DocumentScan scan(text);
+    if (scan.stuck_at) {
+      const char c = *scan.stuck_at < text.size() ? text[*scan.stuck_at] : '\0';
+      error_at(*scan.stuck_at, c > ' ' && c < 0x7f ? "YAML syntax error: unexpected '" +
+                                                         std::string(1, c) + "'"
+                                                   : std::string("YAML syntax error"));
+      return std::nullopt;
+    }
+    if (scan.roots.empty()) {
       reader.Error({1, 1}, "the manifest is empty");
       return std::nullopt;
     }
-    if (documents.size() > 1) {
-      reader.Error(reader.At(documents[1]),
-                   "expected one YAML document, found " + std::to_string(documents.size()));
+    if (scan.roots.size() > 1) {
+      error_at(scan.roots[1],
+               "expected one YAML document, found " + std::to_string(scan.roots.size()));
       return std::nullopt;
     }
-    return documents.front();
+    return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's guard against overflowing the stack; its own message is "bad file".
+    const TextPosition at =
+        e.mark.pos >= 0 ? lines.At(static_cast<std::size_t>(e.mark.pos)) : TextPosition{1, 1};
+    reader.Error({at.line, at.column},
+                 "lists and maps nested too deeply (yaml-cpp reads at most about 500 levels)");
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     const TextPosition at =
         e.mark.pos >= 0 ? lines.At(static_cast<std::size_t>(e.mark.pos)) : TextPosition{1, 1};
@@ -110,12 +204,25 @@ ParseResult LoadManifestFile(const std::filesystem::path& path) {
          std::string("cannot open: ") + (directory ? "is a directory" : std::strerror(errno))});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read at most one byte past the limit: a huge file (or /dev/zero) must not
+  // fill memory before it is refused.
+  std::string text;
+  std::array<char, 64 * 1024> piece;
+  while (in && text.size() <= kMaxManifestBytes) {
+    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    text.append(piece.data(), static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) {
     return {nullptr, {{path.string(), 0, 0, "cannot read: input/output error"}}, {}};
   }
-  return ParseManifest(text.str(), path.string(), path.parent_path());
+  if (text.size() > kMaxManifestBytes) {
+    return {nullptr,
+            {{path.string(), 0, 0,
+              "larger than 16 MiB, the limit for a manifest (long prompt lists belong in "
+              "prompt_files, which are streamed)"}},
+            {}};
+  }
+  return ParseManifest(text, path.string(), path.parent_path());
 }
 
 const BatchSpec& Batch(const Manifest& manifest) {

@@ -101,6 +101,15 @@ struct PromptRecord {
 // many) is more likely than intent, and counts stay far from overflow.
 inline constexpr std::uint64_t kMaxJobs = 1'000'000'000'000;
 
+// The longest prompt (after its template) a job may have: far beyond any
+// model's context, and a bound on what `load` and `run` hold per prompt.
+inline constexpr std::size_t kMaxPromptBytes = std::size_t{1} << 20;
+
+// "is 2000000 bytes, more than the limit of 1 MiB", after what is too long.
+inline std::string PromptTooLong(std::size_t bytes) {
+  return "is " + std::to_string(bytes) + " bytes, more than the limit of 1 MiB";
+}
+
 // The id prefix of prompts without an id in the `prompts` list.
 inline constexpr std::string_view kInlineIdPrefix = "p";
 

@@ -35,7 +35,8 @@ std::string JsonProblem(const nlohmann::json::parse_error& e) {
   std::string what = e.what();
   const std::size_t column = what.find("column ");
   const std::size_t colon = what.find(": ", column == std::string::npos ? 0 : column);
-  return colon == std::string::npos ? what : what.substr(colon + 2);
+  // "last read: '...'" may end inside a multi-byte character.
+  return SanitizeUtf8(colon == std::string::npos ? what : what.substr(colon + 2));
 }
 
 // A JSON scalar as the text a template or an export shows.
@@ -62,8 +63,33 @@ std::optional<std::string> PromptFileReader::Open() {
   return std::nullopt;
 }
 
+// std::getline, in pieces, stopping once the line is past kMaxLineBytes
+// (then line_too_long_ is set and the rest of the line is left unread).
 bool PromptFileReader::ReadLine() {
-  if (!std::getline(in_, line_)) return false;
+  line_.clear();
+  line_too_long_ = false;
+  std::array<char, 64 * 1024> piece;
+  bool extracted = false;
+  for (;;) {
+    in_.getline(piece.data(), static_cast<std::streamsize>(piece.size()));
+    const auto count = static_cast<std::size_t>(in_.gcount());
+    extracted = extracted || count > 0;
+    // failbit with a full piece and no end of file: the line goes on.
+    if (in_.fail() && !in_.eof() && !in_.bad() && count == piece.size() - 1) {
+      line_.append(piece.data(), count);
+      in_.clear();
+      if (line_.size() > kMaxLineBytes) {
+        line_too_long_ = true;
+        break;
+      }
+      continue;
+    }
+    // The newline, when there was one, is counted but not stored.
+    const bool newline = !in_.fail() && !in_.eof();
+    line_.append(piece.data(), newline ? count - 1 : count);
+    break;
+  }
+  if (!extracted || in_.bad()) return false;
   content_.Add(line_);
   ++line_number_;
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
@@ -73,6 +99,12 @@ bool PromptFileReader::ReadLine() {
 
 bool PromptFileReader::Next(PromptRecord& record, DiagnosticList& errors) {
   while (ReadLine()) {
+    if (line_too_long_) {
+      Report(errors, 1,
+             "the line is longer than 4 MiB (a prompt may be at most 1 MiB); the rest of the "
+             "file was not read");
+      return false;
+    }
     if (IsBlank(line_)) continue;
     if (const auto bad = FindInvalidUtf8(line_)) {
       Report(errors, ColumnOf(line_, *bad), "invalid UTF-8");
@@ -168,6 +200,10 @@ bool PromptFileReader::Finish(std::optional<std::string> prompt, PromptRecord& r
   }
   if (record.text.empty()) {
     Report(errors, 1, "the prompt is empty");
+    return false;
+  }
+  if (record.text.size() > kMaxPromptBytes) {
+    Report(errors, 1, "the prompt " + PromptTooLong(record.text.size()));
     return false;
   }
   if (record.text.find('\0') != std::string::npos) {

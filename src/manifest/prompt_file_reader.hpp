@@ -5,6 +5,8 @@
 // Formats: `lines` (one prompt a line, blank lines skipped) and `jsonl` (one
 // object a line: {"id": ..., "prompt": ..., "vars": {...}}). Both accept
 // CRLF line ends, a last line without a newline and a UTF-8 byte order mark.
+// A line longer than kMaxLineBytes is an error that ends the file's reading:
+// memory stays bounded even for a file with no newline at all (/dev/zero).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,9 @@
 #include "stable_hash.hpp"
 
 namespace gridbatch::manifest {
+
+// Room for a prompt of kMaxPromptBytes written as JSON with escapes.
+inline constexpr std::size_t kMaxLineBytes = 4 * kMaxPromptBytes;
 
 class PromptFileReader {
  public:
@@ -52,6 +57,7 @@ class PromptFileReader {
   const PromptFile& file_;
   std::ifstream in_;
   std::string line_;
+  bool line_too_long_ = false;  // line_ holds only the first kMaxLineBytes+
   int line_number_ = 0;
   StableHash content_;
 };

@@ -192,9 +192,9 @@ bool SweepParser::CheckRows(const MapFields& group, const SweepAxis& axis) const
     for (const auto& values : axis.values) hash.Add(values[row]);
     const auto inserted = seen.emplace(hash.Value(), row);
     const std::size_t first = inserted.first->second;
-    const bool same = !inserted.second &&
-                      std::all_of(axis.values.begin(), axis.values.end(),
-                                  [&](const auto& v) { return v[row] == v[first]; });
+    const bool same =
+        !inserted.second && std::all_of(axis.values.begin(), axis.values.end(),
+                                        [&](const auto& v) { return v[row] == v[first]; });
     if (same) {
       group.Error(group.where(), "value set " + std::to_string(row + 1) + " repeats value set " +
                                      std::to_string(first + 1));

@@ -18,15 +18,20 @@ struct TextPosition {
 int ColumnOf(std::string_view line, std::size_t byte_offset);
 
 // Maps byte offsets in a whole text to positions. Borrows `text`, which must
-// outlive the index.
+// outlive the index. A lookup reads at most a few hundred bytes, however long
+// the line: a manifest written as one line of JSON has every node on it.
 class LineIndex {
  public:
   explicit LineIndex(std::string_view text);
   TextPosition At(std::size_t byte_offset) const;
 
  private:
+  std::size_t CodePointsBefore(std::size_t byte_offset) const;
+
   std::string_view text_;
   std::vector<std::size_t> line_starts_;
+  // The code points before each multiple of kBlock bytes (see the .cpp).
+  std::vector<std::size_t> code_points_before_;
 };
 
 }  // namespace gridbatch::manifest

@@ -41,6 +41,7 @@ void YamlReader::Error(Location where, const std::string& message) {
 
 std::optional<std::string> TextProblem(std::string_view text, TextKind kind) {
   if (text.empty()) return "must not be empty";
+  if (kind == TextKind::kPrompt && text.size() > kMaxPromptBytes) return PromptTooLong(text.size());
   const auto bad = [kind](char c) {
     const auto byte = static_cast<unsigned char>(c);
     return kind == TextKind::kName ? (byte < 0x20 || byte == 0x7f) : byte == 0;

@@ -56,7 +56,7 @@ struct Field {
 // What a text value may contain.
 enum class TextKind {
   kName,    // no control characters at all
-  kPrompt,  // anything but NUL (newlines and tabs are fine)
+  kPrompt,  // anything but NUL (newlines and tabs are fine), at most kMaxPromptBytes
 };
 
 // The entries of a map, after reporting unknown keys (with a did-you-mean
