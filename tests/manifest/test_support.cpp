@@ -1,0 +1,73 @@
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+
+namespace gridbatch::manifest::testing {
+
+ParseResult Parse(std::string_view yaml, const std::filesystem::path& base_dir) {
+  return ParseManifest(yaml, "m.yaml", base_dir);
+}
+
+std::vector<std::string> Messages(const std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : diagnostics) out.push_back(d.ToString());
+  return out;
+}
+
+std::vector<std::string> ErrorsOf(std::string_view yaml, const std::filesystem::path& base_dir) {
+  const ParseResult result = Parse(yaml, base_dir);
+  EXPECT_EQ(result.manifest, nullptr);
+  return Messages(result.errors);
+}
+
+std::string JobLine(const JobSpec& job) {
+  std::string line = job.prompt_id + " | " + job.prompt + " | " + job.model + " | " +
+                     std::to_string(job.repeat_index) + " |";
+  for (std::size_t i = 0; i < job.vars.size(); ++i) {
+    line += (i == 0 ? " " : ",") + job.vars[i].first + "=" + job.vars[i].second;
+  }
+  return line;
+}
+
+std::vector<std::string> JobLines(const Manifest& manifest) {
+  std::vector<std::string> lines;
+  const auto problems =
+      ForEachJob(manifest, [&](const JobSpec& job) { lines.push_back(JobLine(job)); });
+  EXPECT_EQ(Messages(problems), std::vector<std::string>{});
+  return lines;
+}
+
+std::vector<std::string> JobsOf(std::string_view yaml, const std::filesystem::path& base_dir) {
+  const ParseResult result = Parse(yaml, base_dir);
+  EXPECT_EQ(Messages(result.errors), std::vector<std::string>{});
+  if (!result.manifest) return {};
+  auto lines = JobLines(*result.manifest);
+  EXPECT_EQ(CountJobs(*result.manifest), lines.size());
+  return lines;
+}
+
+TempDir::TempDir() {
+  std::random_device random;
+  path_ = std::filesystem::temp_directory_path() /
+          ("gridbatch-manifest-test-" + std::to_string(getpid()) + "-" + std::to_string(random()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::Write(const std::string& name, std::string_view content) const {
+  std::filesystem::path file = path_ / name;
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  return file;
+}
+
+}  // namespace gridbatch::manifest::testing
