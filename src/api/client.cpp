@@ -10,14 +10,18 @@ namespace gridbatch::api {
 namespace {
 
 std::string TrimTrailingSlashes(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
   return url;
 }
 
 std::string JoinIds(const std::vector<std::string>& ids) {
   std::string joined;
   for (const std::string& id : ids) {
-    if (!joined.empty()) joined += ',';
+    if (!joined.empty()) {
+      joined += ',';
+    }
     joined += id;
   }
   return joined;
@@ -39,7 +43,9 @@ Client::Client(http::Client& http, ApiOptions options)
       options_(std::move(options)),
       auth_header_("Authorization: Bearer " + options_.token) {
   options_.endpoint = TrimTrailingSlashes(options_.endpoint);
-  if (options_.max_ids_per_get == 0) options_.max_ids_per_get = 1;
+  if (options_.max_ids_per_get == 0) {
+    options_.max_ids_per_get = 1;
+  }
 }
 
 http::Request Client::MakeRequest(http::Request::Method method, std::string url) const {
@@ -79,7 +85,9 @@ void Client::Status(const std::vector<std::string>& ids, std::function<void(Stat
       chunk.clear();
     }
   }
-  if (!chunk.empty()) StartStatusGet(std::move(chunk), shared_done);
+  if (!chunk.empty()) {
+    StartStatusGet(std::move(chunk), shared_done);
+  }
 }
 
 void Client::StartStatusGet(std::vector<std::string> chunk,

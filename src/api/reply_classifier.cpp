@@ -16,7 +16,9 @@ std::size_t PrefixBytes(std::string_view text, std::size_t chars) {
   std::size_t i = 0;
   for (std::size_t n = 0; i < text.size() && n < chars; ++n) {
     ++i;
-    while (i < text.size() && IsContinuationByte(text[i])) ++i;
+    while (i < text.size() && IsContinuationByte(text[i])) {
+      ++i;
+    }
   }
   return i;
 }
@@ -34,17 +36,27 @@ std::string StatusLine(long status) {
 // The service's own words, when a non-2xx body is its documented error JSON.
 std::optional<std::string> ServiceError(std::string_view body) {
   const nlohmann::json json = nlohmann::json::parse(SanitizeUtf8(body), nullptr, false);
-  if (!json.is_object()) return std::nullopt;
+  if (!json.is_object()) {
+    return std::nullopt;
+  }
   auto it = json.find("error");
-  if (it == json.end() || !it->is_string()) return std::nullopt;
+  if (it == json.end() || !it->is_string()) {
+    return std::nullopt;
+  }
   return it->get<std::string>();
 }
 
 Outcome OutcomeOfStatus(long status) {
-  if (status == 401 || status == 403) return Outcome::kAuth;
-  if (status == 429 || status >= 500) return Outcome::kRetryable;
+  if (status == 401 || status == 403) {
+    return Outcome::kAuth;
+  }
+  if (status == 429 || status >= 500) {
+    return Outcome::kRetryable;
+  }
   // 4xx; and 3xx, a redirect we do not follow: retrying cannot help.
-  if (status >= 300) return Outcome::kPermanent;
+  if (status >= 300) {
+    return Outcome::kPermanent;
+  }
   return Outcome::kRetryable;  // 1xx or 0: not a reply at all
 }
 
@@ -70,13 +82,19 @@ std::string OneLine(std::string_view text) {
       line += ' ';
     }
   }
-  if (!line.empty() && line.back() == ' ') line.pop_back();
-  if (bytes < valid.size() || text.size() > kMaxBytes) line += "...";
+  if (!line.empty() && line.back() == ' ') {
+    line.pop_back();
+  }
+  if (bytes < valid.size() || text.size() > kMaxBytes) {
+    line += "...";
+  }
   return line;
 }
 
 std::string Redact(std::string text, std::string_view secret) {
-  if (secret.empty()) return text;
+  if (secret.empty()) {
+    return text;
+  }
   static constexpr std::string_view kMark = "[redacted]";
   for (std::size_t at = text.find(secret); at != std::string::npos;
        at = text.find(secret, at + kMark.size())) {
@@ -95,7 +113,9 @@ std::optional<Verdict> ClassifyHttp(const http::Response& response) {
                                            : OneLine(response.error);
     return verdict;
   }
-  if (response.status >= 200 && response.status < 300) return std::nullopt;
+  if (response.status >= 200 && response.status < 300) {
+    return std::nullopt;
+  }
   verdict.outcome = OutcomeOfStatus(response.status);
   verdict.error = StatusLine(response.status);
   if (auto said = ServiceError(response.body)) {
@@ -137,7 +157,9 @@ std::optional<Verdict> CheckSuccess(const nlohmann::json& body, const http::Resp
   if (success == body.end() || !success->is_boolean()) {
     return Malformed(response, "reply has no boolean 'success'");
   }
-  if (success->get<bool>()) return std::nullopt;
+  if (success->get<bool>()) {
+    return std::nullopt;
+  }
   Verdict verdict;
   verdict.outcome = Outcome::kPermanent;
   verdict.http_status = response.status;

@@ -41,16 +41,22 @@ std::string BuildSubmitBody(const SubmitRequest& request) {
   // A string holding JSON: the second encoding happens in Dump below.
   body["commandLine"] = BuildCommandLine(request.prompt);
   body["tag"] = request.model;
-  if (request.hours) body["hours"] = *request.hours;
+  if (request.hours) {
+    body["hours"] = *request.hours;
+  }
   return Dump(body);
 }
 
 bool IsValidRemoteId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
   for (char c : id) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '-' || c == '_';
-    if (!ok) return false;
+    if (!ok) {
+      return false;
+    }
   }
   return true;
 }

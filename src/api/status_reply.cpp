@@ -29,7 +29,9 @@ std::string StringAt(const json& object, const char* key) {
 
 std::optional<std::int64_t> WholeSeconds(double value) {
   // Beyond ±2^62 the cast would overflow; no runtime is that long anyway.
-  if (!std::isfinite(value) || value < 0 || value > 4.6e18) return std::nullopt;
+  if (!std::isfinite(value) || value < 0 || value > 4.6e18) {
+    return std::nullopt;
+  }
   return static_cast<std::int64_t>(std::llround(value));
 }
 
@@ -42,14 +44,18 @@ std::optional<std::int64_t> RuntimeFromText(const std::string& text) {
   }
   char* parsed_to = nullptr;
   const double value = std::strtod(text.c_str(), &parsed_to);
-  if (text.empty() || parsed_to != end) return std::nullopt;
+  if (text.empty() || parsed_to != end) {
+    return std::nullopt;
+  }
   return WholeSeconds(value);
 }
 
 // An integer, a number with a fraction (rounded) or a numeric string.
 std::optional<std::int64_t> ReadRuntime(const json& job) {
   auto it = job.find("runtime");
-  if (it == job.end()) return std::nullopt;
+  if (it == job.end()) {
+    return std::nullopt;
+  }
   if (it->is_number_unsigned()) {
     const auto value = it->get<std::uint64_t>();
     if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -61,8 +67,12 @@ std::optional<std::int64_t> ReadRuntime(const json& job) {
     const auto value = it->get<std::int64_t>();
     return value >= 0 ? std::optional<std::int64_t>(value) : std::nullopt;
   }
-  if (it->is_number_float()) return WholeSeconds(it->get<double>());
-  if (it->is_string()) return RuntimeFromText(it->get<std::string>());
+  if (it->is_number_float()) {
+    return WholeSeconds(it->get<double>());
+  }
+  if (it->is_string()) {
+    return RuntimeFromText(it->get<std::string>());
+  }
   return std::nullopt;
 }
 
@@ -91,7 +101,9 @@ bool IsEmptyJobs(const json& jobs) {
 StatusResult ReadStatusBody(const http::Response& response,
                             const std::vector<std::string>& requested) {
   ParsedBody parsed = ParseBody(response);
-  if (parsed.problem) return FromVerdict(std::move(*parsed.problem), requested);
+  if (parsed.problem) {
+    return FromVerdict(std::move(*parsed.problem), requested);
+  }
   if (auto refused = CheckSuccess(parsed.json, response)) {
     return FromVerdict(std::move(*refused), requested);
   }
@@ -120,7 +132,9 @@ StatusResult ReadStatusBody(const http::Response& response,
 
 StatusResult ParseStatusReply(const http::Response& response,
                               const std::vector<std::string>& requested) {
-  if (auto verdict = ClassifyHttp(response)) return FromVerdict(std::move(*verdict), requested);
+  if (auto verdict = ClassifyHttp(response)) {
+    return FromVerdict(std::move(*verdict), requested);
+  }
   try {
     return ReadStatusBody(response, requested);
   } catch (const nlohmann::json::exception& e) {

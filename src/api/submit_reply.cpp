@@ -15,8 +15,12 @@ SubmitResult FromVerdict(Verdict verdict) {
 
 SubmitResult ReadSubmitBody(const http::Response& response) {
   ParsedBody parsed = ParseBody(response);
-  if (parsed.problem) return FromVerdict(std::move(*parsed.problem));
-  if (auto refused = CheckSuccess(parsed.json, response)) return FromVerdict(std::move(*refused));
+  if (parsed.problem) {
+    return FromVerdict(std::move(*parsed.problem));
+  }
+  if (auto refused = CheckSuccess(parsed.json, response)) {
+    return FromVerdict(std::move(*refused));
+  }
   auto ids = parsed.json.find("ids");
   // One POST, one copy: the first id is the job. Without it the job may or
   // may not exist; retrying is the at-least-once choice.
@@ -34,7 +38,9 @@ SubmitResult ReadSubmitBody(const http::Response& response) {
 }  // namespace
 
 SubmitResult ParseSubmitReply(const http::Response& response) {
-  if (auto verdict = ClassifyHttp(response)) return FromVerdict(std::move(*verdict));
+  if (auto verdict = ClassifyHttp(response)) {
+    return FromVerdict(std::move(*verdict));
+  }
   try {
     return ReadSubmitBody(response);
   } catch (const nlohmann::json::exception& e) {

@@ -70,7 +70,9 @@ struct Client::Impl {
 Client::Impl::Impl(ClientOptions opts) : options(std::move(opts)) {
   InitCurlOnce();
   multi = curl_multi_init();
-  if (multi == nullptr) throw Error(kExitSoftware, "cannot create a libcurl multi handle");
+  if (multi == nullptr) {
+    throw Error(kExitSoftware, "cannot create a libcurl multi handle");
+  }
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
   // The connection cache must hold every connection we allow, or libcurl
   // closes idle ones and keep-alive is lost between bursts.
@@ -83,12 +85,16 @@ Client::Impl::~Impl() {
     curl_easy_cleanup(easy);
   }
   active.clear();
-  for (CURL* easy : free_easy) curl_easy_cleanup(easy);
+  for (CURL* easy : free_easy) {
+    curl_easy_cleanup(easy);
+  }
   curl_multi_cleanup(multi);
 }
 
 CURL* Client::Impl::AcquireEasy() {
-  if (free_easy.empty()) return curl_easy_init();
+  if (free_easy.empty()) {
+    return curl_easy_init();
+  }
   CURL* easy = free_easy.back();
   free_easy.pop_back();
   return easy;
@@ -117,7 +123,9 @@ void Client::Impl::PerformTransfers(std::chrono::milliseconds max_wait) {
   int running = 0;
   CheckMulti(curl_multi_perform(multi, &running), "multi_perform");
   CollectFinished();
-  if (!finished.empty()) return;
+  if (!finished.empty()) {
+    return;
+  }
   // Also sleeps when nothing is active: a loop may use Perform() to wait.
   const auto wait_ms = std::clamp<std::chrono::milliseconds::rep>(max_wait.count(), 0,
                                                                   std::numeric_limits<int>::max());
@@ -129,12 +137,16 @@ void Client::Impl::PerformTransfers(std::chrono::milliseconds max_wait) {
 void Client::Impl::CollectFinished() {
   int queued = 0;
   while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
-    if (message->msg != CURLMSG_DONE) continue;
+    if (message->msg != CURLMSG_DONE) {
+      continue;
+    }
     // The message is invalid once its handle is removed: copy first.
     CURL* easy = message->easy_handle;
     const CURLcode result = message->data.result;
     auto it = active.find(easy);
-    if (it == active.end()) continue;
+    if (it == active.end()) {
+      continue;
+    }
     Response response = it->second->Finish(result);
     finished.push_back({it->second->TakeCallback(), std::move(response)});
     curl_multi_remove_handle(multi, easy);
@@ -149,7 +161,9 @@ void Client::Impl::RunCallbacks() {
   for (std::size_t n = finished.size(); n > 0 && !finished.empty(); --n) {
     Finished next = std::move(finished.front());
     finished.pop_front();  // before the call, so a throwing callback loses nothing else
-    if (next.done) next.done(std::move(next.response));
+    if (next.done) {
+      next.done(std::move(next.response));
+    }
   }
 }
 

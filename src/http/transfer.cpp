@@ -11,7 +11,9 @@ class Setter {
   explicit Setter(CURL* easy) : easy_(easy) {}
   template <typename T>
   Setter& Set(CURLoption option, T value) {
-    if (result_ == CURLE_OK) result_ = curl_easy_setopt(easy_, option, value);
+    if (result_ == CURLE_OK) {
+      result_ = curl_easy_setopt(easy_, option, value);
+    }
     return *this;
   }
   CURLcode result() const { return result_; }
@@ -30,8 +32,12 @@ Transfer::Transfer(CURL* easy, Request request, Client::Callback done, const Cli
       max_body_bytes_(options.max_body_bytes) {
   curl_easy_reset(easy_);
   setup_error_ = Configure(options);
-  if (setup_error_ == CURLE_OK) setup_error_ = ConfigureMethod();
-  if (setup_error_ == CURLE_OK) setup_error_ = ConfigureHeaders();
+  if (setup_error_ == CURLE_OK) {
+    setup_error_ = ConfigureMethod();
+  }
+  if (setup_error_ == CURLE_OK) {
+    setup_error_ = ConfigureHeaders();
+  }
 }
 
 Transfer::~Transfer() {
@@ -55,7 +61,9 @@ CURLcode Transfer::Configure(const ClientOptions& options) {
       .Set(CURLOPT_WRITEFUNCTION, &Transfer::OnBody)
       .Set(CURLOPT_WRITEDATA, static_cast<void*>(this));
   // Verification stays on (libcurl's default); only the trust anchors change.
-  if (!options.ca_file.empty()) set.Set(CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.ca_file.empty()) {
+    set.Set(CURLOPT_CAINFO, options.ca_file.c_str());
+  }
   if (!options.accept_encoding.empty()) {
     set.Set(CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
   }
@@ -85,7 +93,9 @@ CURLcode Transfer::ConfigureHeaders() {
   }
   for (const std::string& line : lines) {
     curl_slist* grown = curl_slist_append(headers_, line.c_str());
-    if (grown == nullptr) return CURLE_OUT_OF_MEMORY;
+    if (grown == nullptr) {
+      return CURLE_OUT_OF_MEMORY;
+    }
     headers_ = grown;
   }
   return curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
@@ -115,7 +125,9 @@ Response Transfer::Finish(CURLcode result) {
     response.retry_after_seconds = static_cast<double>(retry_after);
   }
   response.body = std::move(body_);
-  if (result == CURLE_OK) return response;
+  if (result == CURLE_OK) {
+    return response;
+  }
   response.transport_error = static_cast<int>(result);
   if (body_too_large_) {
     response.error = "reply too large: over " + std::to_string(max_body_bytes_) + " bytes";

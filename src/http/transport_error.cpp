@@ -64,7 +64,9 @@ std::string DescribeTransportError(CURLcode code, long os_errno, const char* det
     const auto c = static_cast<unsigned char>(*p);
     line += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
   }
-  while (!line.empty() && line.back() == ' ') line.pop_back();
+  while (!line.empty() && line.back() == ' ') {
+    line.pop_back();
+  }
   return line;
 }
 
