@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libcpp-httplib-dev
   python3
   time   # scripts/bench_export.sh: /usr/bin/time for peak RSS
+  wrk parallel   # scripts/bench_run.sh: the simulator's ceiling, and the curl peer
 )
 if [ "${GRIDBATCH_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$GRIDBATCH_EXTRA_PACKAGES"
