@@ -144,11 +144,9 @@ class BatchLoader::Impl {
     count.executeStep();
     const auto in_batch = static_cast<std::uint64_t>(count.getColumn(0).getInt64());
     count.reset();
-    if (mark_ && options_.seen_tracking == LoadOptions::SeenTracking::kTempTable) {
-      mark_.reset();
-      db_.exec("DROP TABLE temp.load_seen");
-    }
+    const bool seen_table = mark_ && options_.seen_tracking == LoadOptions::SeenTracking::kTempTable;
     mark_.reset();
+    if (seen_table) db_.exec("DROP TABLE temp.load_seen");
     tx_->commit();
     counts_.already_present = counts_.listed - counts_.added;
     counts_.no_longer_listed = in_batch - counts_.listed;

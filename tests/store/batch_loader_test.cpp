@@ -227,5 +227,25 @@ TEST(BatchLoaderTest, ADiskFullDuringALoadThrowsNamingTheFileAndKeepsEarlierLoad
   EXPECT_EQ(QueryText(path, "PRAGMA integrity_check"), "ok");
 }
 
+TEST(BatchLoaderTest, AReadOnlyDatabaseThrowsNamingTheFileAndKeepsItsRows) {
+  TempDir dir;
+  const auto path = dir.File("readonly.db");
+  auto store = JobStore::Open(path);
+  Load(*store, Batch("kept"), Jobs({"a"}));
+  // What a read-only file gives; file permissions cannot show it to root.
+  store->impl().db.exec("PRAGMA query_only = ON");
+  std::string message;
+  try {
+    BatchLoader loader(*store, Batch("kept"));
+    loader.Add(Job("b", "m"));
+    loader.Commit();
+  } catch (const Error& e) {
+    message = std::to_string(e.exit_code()) + " " + e.what();
+  }
+  EXPECT_EQ(message, "74 database " + path + ": load batch 'kept': attempt to write a readonly database");
+  store.reset();
+  EXPECT_EQ(QueryText(path, "SELECT group_concat(prompt_id) FROM jobs"), "a");
+}
+
 }  // namespace
 }  // namespace gridbatch::store
