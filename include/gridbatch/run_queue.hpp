@@ -111,6 +111,10 @@ class RunQueue {
   // When the next pending job becomes due, if any is pending.
   std::optional<Seconds> NextDueTime();
 
+  // The oldest last-poll time among in-flight jobs, if any is in flight: no
+  // job is due for a poll before it plus the poll interval.
+  std::optional<Seconds> OldestPollTime();
+
   struct Statements;  // prepared statements, private to run_queue.cpp
 
  private:

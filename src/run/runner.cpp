@@ -20,6 +20,7 @@ constexpr Seconds kIdleRecheck = 0.25;     // look for newly due work this often
 constexpr Seconds kMaxWait = 0.1;          // longest single wait in the event loop
 constexpr Seconds kRecountEvery = 10;      // resync state counts with the database
 constexpr Seconds kPollCheckEvery = 0.05;  // look for due polls at most this often
+constexpr Seconds kCommitEvery = 0.002;    // longest a reply waits to be committed
 
 std::int64_t& At(StateCounts& counts, JobState state) {
   return counts[static_cast<std::size_t>(state)];
@@ -140,12 +141,16 @@ class Runner::Loop {
 
   // Applies outcomes and claims what the bucket and in-flight limit allow.
   int Dispatch(Seconds now) {
+    const int free = o_.max_in_flight - static_cast<int>(submits_in_flight_.size());
+    // Commit in batches: wait until a quarter of the slots are free, or for
+    // kCommitEvery, rather than one transaction per reply.
+    if (free < std::max(1, o_.max_in_flight / 4) && now - last_commit_ < kCommitEvery) return 0;
     int want = 0;
     if (!stopping_ && now >= next_claim_check_ && At(progress_.counts, JobState::kPending) > 0) {
-      const int free = o_.max_in_flight - static_cast<int>(submits_in_flight_.size());
       while (want < free && bucket_.TryTake(now)) ++want;
     }
     if (want == 0 && outcomes_.empty()) return 0;
+    last_commit_ = now;
     std::vector<ClaimedJob> claimed = Flush(want);
     bucket_.GiveBack(want - static_cast<int>(claimed.size()));
     if (want > 0 && static_cast<int>(claimed.size()) < want) {
@@ -248,8 +253,15 @@ class Runner::Loop {
     next_poll_check_ = now + std::min(kPollCheckEvery, o_.poll_interval);
     const int free_requests = o_.max_poll_requests - polls_in_flight_;
     if (free_requests <= 0) return;
-    std::vector<PollTarget> targets =
-        queue_.TakeDuePolls(now - o_.poll_interval, free_requests * poll_batch_, now);
+    const int limit = free_requests * poll_batch_;
+    std::vector<PollTarget> targets = queue_.TakeDuePolls(now - o_.poll_interval, limit, now);
+    if (static_cast<int>(targets.size()) < limit) {
+      // Nothing else is due before the oldest in-flight poll plus the interval
+      // (jobs submitted later count as polled at their submit).
+      const std::optional<Seconds> oldest = queue_.OldestPollTime();
+      next_poll_check_ = std::max(next_poll_check_, oldest ? *oldest + o_.poll_interval
+                                                           : now + o_.poll_interval);
+    }
     for (std::size_t start = 0; start < targets.size(); start += static_cast<std::size_t>(poll_batch_)) {
       const std::size_t end = std::min(targets.size(), start + static_cast<std::size_t>(poll_batch_));
       std::vector<std::string> ids;
@@ -385,6 +397,7 @@ class Runner::Loop {
   Seconds next_poll_check_ = 0;
   Seconds polls_paused_until_ = 0;
   Seconds last_recount_ = 0;
+  Seconds last_commit_ = 0;
   bool stopping_ = false;
   Seconds stop_deadline_ = 0;
   bool auth_failed_ = false;

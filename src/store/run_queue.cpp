@@ -42,7 +42,9 @@ struct RunQueue::Statements {
                         " updated_at = ?2 WHERE id = ?1"),
         due_polls(db,
                   "SELECT j.id, j.remote_id, j.state, j.submitted_at, b.hours, j.missing_since"
-                  " FROM jobs j JOIN batches b ON b.id = j.batch_id"
+                  // Without INDEXED BY, an unanalysed database scans jobs_due
+                  // and sorts every in-flight row to find none due.
+                  " FROM jobs j INDEXED BY jobs_poll JOIN batches b ON b.id = j.batch_id"
                   " WHERE j.state IN ('submitted','running') AND j.last_polled_at <= ?1"
                   " AND (?2 IS NULL OR j.batch_id = ?2)"
                   " ORDER BY j.last_polled_at LIMIT ?3"),
@@ -238,6 +240,20 @@ std::optional<Seconds> RunQueue::NextDueTime() {
     if (query.executeStep() && !query.getColumn(0).isNull()) return query.getColumn(0).getDouble();
   } catch (const SQLite::Exception& e) {
     RethrowStoreError(store_.path(), "find next due job", e);
+  }
+  return std::nullopt;
+}
+
+std::optional<Seconds> RunQueue::OldestPollTime() {
+  try {
+    SQLite::Statement query(store_.impl().db,
+                            "SELECT min(last_polled_at) FROM jobs INDEXED BY jobs_poll"
+                            " WHERE state IN ('submitted','running')"
+                            " AND (?1 IS NULL OR batch_id = ?1)");
+    BindBatch(query, 1, batch_id_);
+    if (query.executeStep() && !query.getColumn(0).isNull()) return query.getColumn(0).getDouble();
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "find the next poll", e);
   }
   return std::nullopt;
 }
