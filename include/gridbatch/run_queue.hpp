@@ -104,9 +104,17 @@ class RunQueue {
   // `now` (oldest due first), marking them submitting with one more attempt.
   std::vector<ClaimedJob> CommitAndClaim(const Outcomes& outcomes, int claim_limit, Seconds now);
 
-  // Up to `limit` in-flight jobs last polled at or before `polled_before`,
-  // least recently polled first; marks them polled at `now`.
-  std::vector<PollTarget> TakeDuePolls(Seconds polled_before, int limit, Seconds now);
+  // In-flight jobs to poll, least recently polled first, marked polled at
+  // `now`: those last polled at or before `due_before` and, to fill the last
+  // GET up to `batch` ids, some polled at or before `early_before` (due
+  // soon). At most `limit`; none when none is due.
+  struct PollWindow {
+    Seconds due_before;
+    Seconds early_before;
+    int batch;
+    int limit;
+  };
+  std::vector<PollTarget> TakeDuePolls(const PollWindow& window, Seconds now);
 
   // When the next pending job becomes due, if any is pending.
   std::optional<Seconds> NextDueTime();

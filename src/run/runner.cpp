@@ -254,7 +254,14 @@ class Runner::Loop {
     const int free_requests = o_.max_poll_requests - polls_in_flight_;
     if (free_requests <= 0) return;
     const int limit = free_requests * poll_batch_;
-    std::vector<PollTarget> targets = queue_.TakeDuePolls(now - o_.poll_interval, limit, now);
+    // Jobs due within half an interval ride along in a GET that has room:
+    // a trickle of submits then costs a few full GETs, not many small ones.
+    std::vector<PollTarget> targets = queue_.TakeDuePolls(
+        {.due_before = now - o_.poll_interval,
+         .early_before = now - o_.poll_interval / 2,
+         .batch = poll_batch_,
+         .limit = limit},
+        now);
     if (static_cast<int>(targets.size()) < limit) {
       // Nothing else is due before the oldest in-flight poll plus the interval
       // (jobs submitted later count as polled at their submit).

@@ -1,5 +1,7 @@
 #include "gridbatch/run_queue.hpp"
 
+#include <algorithm>
+
 #include "gridbatch/error.hpp"
 #include "gridbatch/time_format.hpp"
 #include "job_store_impl.hpp"
@@ -41,7 +43,8 @@ struct RunQueue::Statements {
                         "UPDATE jobs SET state = 'submitting', attempts = attempts + 1,"
                         " updated_at = ?2 WHERE id = ?1"),
         due_polls(db,
-                  "SELECT j.id, j.remote_id, j.state, j.submitted_at, b.hours, j.missing_since"
+                  "SELECT j.id, j.remote_id, j.state, j.submitted_at, b.hours, j.missing_since,"
+                  " j.last_polled_at"
                   // Without INDEXED BY, an unanalysed database scans jobs_due
                   // and sorts every in-flight row to find none due.
                   " FROM jobs j INDEXED BY jobs_poll JOIN batches b ON b.id = j.batch_id"
@@ -203,15 +206,18 @@ std::vector<ClaimedJob> RunQueue::CommitAndClaim(const Outcomes& outcomes, int c
   return claimed;
 }
 
-std::vector<PollTarget> RunQueue::TakeDuePolls(Seconds polled_before, int limit, Seconds now) {
+std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds now) {
   std::vector<PollTarget> targets;
-  if (limit <= 0) return targets;
+  if (window.limit <= 0 || window.batch <= 0) return targets;
   store_.InTransaction([&] {
     Statements& s = *statements_;
-    s.due_polls.bind(1, polled_before);
+    s.due_polls.bind(1, std::max(window.due_before, window.early_before));
     BindBatch(s.due_polls, 2, batch_id_);
-    s.due_polls.bind(3, limit);
+    s.due_polls.bind(3, window.limit);
+    std::size_t due = 0;
     while (s.due_polls.executeStep()) {
+      const Seconds last_polled = s.due_polls.getColumn(6).getDouble();
+      if (last_polled <= window.due_before) ++due;
       PollTarget t;
       t.id = s.due_polls.getColumn(0).getInt64();
       t.remote_id = s.due_polls.getColumn(1).getString();
@@ -222,6 +228,9 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(Seconds polled_before, int limit,
       targets.push_back(std::move(t));
     }
     s.due_polls.reset();
+    // Keep the due ones, and early ones only to fill the last GET.
+    const auto batch = static_cast<std::size_t>(window.batch);
+    targets.resize(std::min(targets.size(), (due + batch - 1) / batch * batch));
     for (const PollTarget& t : targets) {
       s.mark_polled.bind(1, t.id);
       s.mark_polled.bind(2, now);
