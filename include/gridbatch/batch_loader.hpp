@@ -31,9 +31,11 @@ struct LoadOptions {
   // docs/BENCHMARKS.md, "Load").
   enum class SeenTracking { kLoadSerial, kTempTable };
   SeenTracking seen_tracking = SeenTracking::kTempTable;
-  // SQLite page cache while loading, in KiB. Default: 64 MiB, enough to keep
-  // the content-key index of a million jobs in memory.
-  int cache_kib = 64 * 1024;
+  // SQLite page cache while loading, in KiB; kTempTable adds a quarter of
+  // it for the temporary table. Default: 48 MiB, enough to keep the
+  // content-key index of a million jobs in memory and the whole process
+  // under 100 MB (docs/BENCHMARKS.md, "Load").
+  int cache_kib = 48 * 1024;
 };
 
 // One load of one batch. The constructor opens the write transaction

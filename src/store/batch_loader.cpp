@@ -166,7 +166,7 @@ class BatchLoader::Impl {
     if (first_load_) return;
     if (options_.seen_tracking == LoadOptions::SeenTracking::kTempTable) {
       saved_temp_cache_size_ = db_.execAndGet("PRAGMA temp.cache_size").getInt();
-      db_.exec("PRAGMA temp.cache_size = -" + std::to_string(options_.cache_kib / 2));
+      db_.exec("PRAGMA temp.cache_size = -" + std::to_string(options_.cache_kib / 4));
       db_.exec(kCreateSeenTable);
       mark_.emplace(db_, kInsertSeen);
       mark_key_index_ = 1;
