@@ -29,14 +29,18 @@ bool HasControlCharacter(std::string_view text) {
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-// nlohmann's message after its "[json.exception...] parse error at line 1,
-// column 7: " prefix, which repeats what the diagnostic already says.
-std::string JsonProblem(const nlohmann::json::parse_error& e) {
+// nlohmann's message without its "[json.exception.parse_error.101] " tag
+// and "parse error at line 1, column 7: " prefix, which repeat what the
+// diagnostic already says.
+std::string JsonProblem(const nlohmann::json::exception& e) {
   std::string what = e.what();
-  const std::size_t column = what.find("column ");
-  const std::size_t colon = what.find(": ", column == std::string::npos ? 0 : column);
+  if (what.starts_with("[json.exception.")) what.erase(0, what.find("] ") + 2);
+  if (what.starts_with("parse error")) {
+    const std::size_t colon = what.find(": ", what.find("column "));
+    if (colon != std::string::npos) what.erase(0, colon + 2);
+  }
   // "last read: '...'" may end inside a multi-byte character.
-  return SanitizeUtf8(colon == std::string::npos ? what : what.substr(colon + 2));
+  return SanitizeUtf8(what);
 }
 
 // A JSON scalar as the text a template or an export shows.
@@ -105,6 +109,11 @@ bool PromptFileReader::Next(PromptRecord& record, DiagnosticList& errors) {
              "file was not read");
       return false;
     }
+    if (line_number_ == 1 && (line_.starts_with("\xFF\xFE") || line_.starts_with("\xFE\xFF"))) {
+      Report(errors, 1,
+             "the file is UTF-16 (it starts with a UTF-16 byte order mark); it must be UTF-8");
+      return false;
+    }
     if (IsBlank(line_)) continue;
     if (const auto bad = FindInvalidUtf8(line_)) {
       Report(errors, ColumnOf(line_, *bad), "invalid UTF-8");
@@ -132,6 +141,10 @@ bool PromptFileReader::ParseJsonLine(PromptRecord& record, DiagnosticList& error
     json = Json::parse(line_);
   } catch (const nlohmann::json::parse_error& e) {
     Report(errors, ColumnOf(line_, e.byte > 0 ? e.byte - 1 : 0), "invalid JSON: " + JsonProblem(e));
+    return false;
+  } catch (const nlohmann::json::exception& e) {
+    // Syntactically valid but unrepresentable, e.g. a number past a double's range.
+    Report(errors, 1, "invalid JSON: " + JsonProblem(e));
     return false;
   }
   if (!json.is_object()) {

@@ -36,6 +36,13 @@ TEST(ManifestErrorsTest, InvalidUtf8IsFoundBeforeTheYamlParserWithItsColumn) {
             (Lines{"m.yaml:1:7: invalid UTF-8", "m.yaml:3:15: invalid UTF-8"}));
 }
 
+TEST(ManifestErrorsTest, StrayCommaIsASyntaxErrorNotAnEndlessLoop) {
+  // yaml-cpp 0.7's LoadAll never returns on these (yaml-cpp issue #1040).
+  EXPECT_EQ(ErrorsOf(","), Lines{"m.yaml:1:1: YAML syntax error: unexpected ','"});
+  EXPECT_EQ(ErrorsOf("# comment\n  , x\n"), Lines{"m.yaml:2:3: YAML syntax error: unexpected ','"});
+  EXPECT_EQ(ErrorsOf("name: b\n...\n,\n"), Lines{"m.yaml:3:1: YAML syntax error: unexpected ','"});
+}
+
 TEST(ManifestErrorsTest, ManifestMustBeOneMap) {
   EXPECT_EQ(ErrorsOf(""), Lines{"m.yaml:1:1: the manifest is empty"});
   EXPECT_EQ(ErrorsOf("# nothing but a comment\n"), Lines{"m.yaml:1:1: the manifest is empty"});

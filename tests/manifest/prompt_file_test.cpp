@@ -124,6 +124,12 @@ TEST_F(PromptFileTest, EveryJsonlProblemIsReportedWithItsLine) {
                  "last read: '\"\xC3\xA9\", x'; expected string literal"}));
 }
 
+TEST_F(PromptFileTest, NumberBeyondADoubleIsAnErrorNotACrash) {
+  EXPECT_EQ(ErrorsOf(Manifest("big.jsonl", "{\"prompt\": \"a\", \"vars\": {\"n\": 1e999}}\n"),
+                     dir_.path()),
+            Lines{FilePath("big.jsonl") + ":1:1: invalid JSON: number overflow parsing '1e999'"});
+}
+
 TEST_F(PromptFileTest, JsonErrorCutInsideACharacterStaysValidUtf8) {
   EXPECT_EQ(ErrorsOf(Manifest("cut.jsonl", "{\"prompt\": \xC3\xA9}\n"), dir_.path()),
             Lines{FilePath("cut.jsonl") +
