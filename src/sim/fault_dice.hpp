@@ -13,13 +13,13 @@
 namespace gridbatch::sim {
 
 struct FaultRoll {
-  bool reset = false;        // hang up without a reply
-  bool too_many = false;     // 429
-  int server_error = 0;      // 500, 502 or 503; 0: none
-  bool slow = false;         // sleep before replying
-  bool truncated = false;    // cut the JSON body in half
-  bool omit = false;         // leave one known id out of a status reply
-  std::uint64_t pick = 0;    // which id to omit, which 5xx to send
+  bool reset = false;      // hang up without a reply
+  bool too_many = false;   // 429
+  int server_error = 0;    // 500, 502 or 503; 0: none
+  bool slow = false;       // sleep before replying
+  bool truncated = false;  // cut the JSON body in half
+  bool omit = false;       // leave one known id out of a status reply
+  std::uint64_t pick = 0;  // which id to omit, which 5xx to send
 };
 
 class FaultDice {

@@ -8,9 +8,12 @@ namespace {
 
 Phase EndPhase(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kFailed: return Phase::kFailed;
-    case Outcome::kAborted: return Phase::kAborted;
-    case Outcome::kCompleted: break;
+    case Outcome::kFailed:
+      return Phase::kFailed;
+    case Outcome::kAborted:
+      return Phase::kAborted;
+    case Outcome::kCompleted:
+      break;
   }
   return Phase::kCompleted;
 }
@@ -57,22 +60,32 @@ double Jittered(double base, double jitter, std::uint64_t seed, std::uint64_t jo
 std::string_view StatusName(Phase phase, StatusCase status_case) {
   const bool title = status_case == StatusCase::kTitle;
   switch (phase) {
-    case Phase::kProvisioning: return title ? "Provisioning" : "provisioning";
-    case Phase::kDownloading: return title ? "Downloading" : "downloading";
-    case Phase::kRunning: return title ? "Running" : "running";
-    case Phase::kCompleted: return title ? "Completed" : "completed";
-    case Phase::kFailed: return title ? "Failed" : "failed";
-    case Phase::kAborted: return title ? "Aborted" : "aborted";
+    case Phase::kProvisioning:
+      return title ? "Provisioning" : "provisioning";
+    case Phase::kDownloading:
+      return title ? "Downloading" : "downloading";
+    case Phase::kRunning:
+      return title ? "Running" : "running";
+    case Phase::kCompleted:
+      return title ? "Completed" : "completed";
+    case Phase::kFailed:
+      return title ? "Failed" : "failed";
+    case Phase::kAborted:
+      return title ? "Aborted" : "aborted";
   }
   return "unknown";
 }
 
 std::string_view VmStatusName(Phase phase) {
   switch (phase) {
-    case Phase::kProvisioning: return "provisioning";
-    case Phase::kDownloading: return "downloading";
-    case Phase::kRunning: return "running";
-    default: return "stopped";
+    case Phase::kProvisioning:
+      return "provisioning";
+    case Phase::kDownloading:
+      return "downloading";
+    case Phase::kRunning:
+      return "running";
+    default:
+      return "stopped";
   }
 }
 

@@ -35,7 +35,7 @@ inline constexpr double kUnfinishedFraction = 0.5;
 
 struct JobProgress {
   Phase phase = Phase::kProvisioning;
-  double log_fraction = 0;         // how much of FinalLog the reply shows
+  double log_fraction = 0;           // how much of FinalLog the reply shows
   std::int64_t runtime_seconds = 0;  // whole seconds spent running
 };
 

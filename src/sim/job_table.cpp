@@ -17,9 +17,12 @@ std::optional<std::uint64_t> ParseHex64(std::string_view text) {
   std::uint64_t value = 0;
   for (const char c : text) {
     int digit;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    else return std::nullopt;  // ids are issued in lowercase only
+    if (c >= '0' && c <= '9')
+      digit = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      digit = c - 'a' + 10;
+    else
+      return std::nullopt;  // ids are issued in lowercase only
     value = value << 4 | static_cast<std::uint64_t>(digit);
   }
   return value;
@@ -63,11 +66,10 @@ JobTable::Added JobTable::Add(const NewJob& job) {
   std::unique_lock lock(mutex_);
   const std::uint64_t index = records_.size();
   const Key key = KeyFor(index);
-  records_.push_back(Record{
-      std::string(job.prompt), job.submitted,
-      static_cast<float>(Jittered(queue_seconds_, jitter_, seed_, index, 0)),
-      static_cast<float>(Jittered(run_seconds_, jitter_, seed_, index, 1)),
-      Intern(job.model), Intern(job.app), job.outcome});
+  records_.push_back(Record{std::string(job.prompt), job.submitted,
+                            static_cast<float>(Jittered(queue_seconds_, jitter_, seed_, index, 0)),
+                            static_cast<float>(Jittered(run_seconds_, jitter_, seed_, index, 1)),
+                            Intern(job.model), Intern(job.app), job.outcome});
   index_.emplace(key, static_cast<std::uint32_t>(index));
   const bool duplicate = !seen_.insert(pair_hash).second;
   return {HexId(key.hi, key.lo), duplicate};
@@ -80,8 +82,12 @@ std::optional<JobView> JobTable::Find(std::string_view id) const {
   const auto it = index_.find(*key);
   if (it == index_.end()) return std::nullopt;
   const Record& r = records_[it->second];
-  return JobView{names_[r.app], names_[r.model], r.prompt, r.submitted,
-                 JobTiming{r.queue_seconds, r.run_seconds}, r.outcome};
+  return JobView{names_[r.app],
+                 names_[r.model],
+                 r.prompt,
+                 r.submitted,
+                 JobTiming{r.queue_seconds, r.run_seconds},
+                 r.outcome};
 }
 
 std::size_t JobTable::size() const {

@@ -38,8 +38,8 @@ struct NewJob {
 class JobTable {
  public:
   struct Added {
-    std::string id;   // 32 lowercase hex characters
-    bool duplicate;   // the same (model, prompt) was added before
+    std::string id;  // 32 lowercase hex characters
+    bool duplicate;  // the same (model, prompt) was added before
   };
 
   // Timings are drawn from (seed, job number) with `jitter` around the bases.

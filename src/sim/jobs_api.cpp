@@ -41,9 +41,13 @@ void SendJson(Response& res, int status, std::string body) {
 
 std::string ServerErrorPage(int status) {
   switch (status) {
-    case 502: return "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
-    case 503: return "Service Temporarily Unavailable\n";
-    default: return "<html><body><h1>500 Internal Server Error</h1></body></html>\n";
+    case 502:
+      return "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad "
+             "Gateway</h1></body></html>\n";
+    case 503:
+      return "Service Temporarily Unavailable\n";
+    default:
+      return "<html><body><h1>500 Internal Server Error</h1></body></html>\n";
   }
 }
 
@@ -125,7 +129,8 @@ void JobsApi::Serve(const Request& req, Response& res, Handler handler, std::str
   if (roll.server_error != 0) {
     ++counters_.sent_5xx;
     res.status = roll.server_error;
-    res.set_content(ServerErrorPage(roll.server_error), roll.server_error == 503 ? "text/plain" : "text/html");
+    res.set_content(ServerErrorPage(roll.server_error),
+                    roll.server_error == 503 ? "text/plain" : "text/html");
     return;
   }
   RunLimited(handler, req, res, roll, arg);
@@ -139,8 +144,8 @@ void JobsApi::Serve(const Request& req, Response& res, Handler handler, std::str
 // 60 KB replies at once on two cores lose more to context switches, cache
 // misses and malloc arena contention than they gain. Waiting here costs no
 // CPU, and the connection is still being served.
-void JobsApi::RunLimited(Handler handler, const Request& req, Response& res,
-                         const FaultRoll& roll, std::string_view arg) {
+void JobsApi::RunLimited(Handler handler, const Request& req, Response& res, const FaultRoll& roll,
+                         std::string_view arg) {
   busy_.acquire();
   (this->*handler)(req, res, roll, arg);
   busy_.release();
@@ -171,8 +176,9 @@ void JobsApi::HandleSubmit(const Request& req, Response& res, const FaultRoll&, 
     SendJson(res, 200, ErrorReply("Unknown model: " + submit.model));
     return;
   }
-  const auto added = jobs_.Add({submit.app, submit.model, submit.prompt, Now(),
-                                OutcomeOf(submit.prompt, options_.fail_marker, options_.abort_marker)});
+  const auto added =
+      jobs_.Add({submit.app, submit.model, submit.prompt, Now(),
+                 OutcomeOf(submit.prompt, options_.fail_marker, options_.abort_marker)});
   ++counters_.submits_accepted;
   if (added.duplicate) ++counters_.duplicate_submits;
   SendJson(res, 200, SubmitReply(added.id));
@@ -182,8 +188,9 @@ void JobsApi::HandleStatus(const Request&, Response& res, const FaultRoll& roll,
                            std::string_view id_list) {
   const auto ids = SplitIds(id_list);
   if (ids.size() > options_.max_ids_per_get) {
-    SendJson(res, 400, ErrorReply("Too many ids: " + std::to_string(ids.size()) + " (at most " +
-                                      std::to_string(options_.max_ids_per_get) + " per request)"));
+    SendJson(res, 400,
+             ErrorReply("Too many ids: " + std::to_string(ids.size()) + " (at most " +
+                        std::to_string(options_.max_ids_per_get) + " per request)"));
     return;
   }
   ++counters_.gets;

@@ -44,7 +44,7 @@ class JobsApi {
 
  private:
   using Handler = void (JobsApi::*)(const httplib::Request&, httplib::Response&, const FaultRoll&,
-                                   std::string_view);
+                                    std::string_view);
   void Serve(const httplib::Request& req, httplib::Response& res, Handler handler,
              std::string_view arg);
   void RunLimited(Handler handler, const httplib::Request& req, httplib::Response& res,

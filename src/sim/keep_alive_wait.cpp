@@ -37,7 +37,8 @@ bool keep_alive(int sock, std::time_t keep_alive_timeout_sec) {
   if (polling_wait.load(std::memory_order_relaxed)) return PollingWait(sock, deadline);
   pollfd fd{sock, POLLIN, 0};
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     const int ready = poll(&fd, 1, static_cast<int>(left.count() > 0 ? left.count() : 0));
     if (ready > 0) return true;
     if (ready == 0 || errno != EINTR) return false;
@@ -48,6 +49,8 @@ bool keep_alive(int sock, std::time_t keep_alive_timeout_sec) {
 
 namespace gridbatch::sim {
 
-void UseBlockingKeepAliveWait(bool polling) { polling_wait = polling; }
+void UseBlockingKeepAliveWait(bool polling) {
+  polling_wait = polling;
+}
 
 }  // namespace gridbatch::sim

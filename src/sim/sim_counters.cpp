@@ -11,7 +11,9 @@ SimCounters::InFlight::InFlight(SimCounters& counters) : counters_(counters) {
   }
 }
 
-SimCounters::InFlight::~InFlight() { counters_.in_flight_.fetch_sub(1); }
+SimCounters::InFlight::~InFlight() {
+  counters_.in_flight_.fetch_sub(1);
+}
 
 Counters SimCounters::Snapshot(std::uint64_t jobs) const {
   Counters c;

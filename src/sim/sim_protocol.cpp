@@ -19,13 +19,27 @@ bool NeedsEscape(char c) {
 
 void AppendEscaped(std::string& out, char c) {
   switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
     default: {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
@@ -80,7 +94,9 @@ void AppendJob(std::string& out, const JobReply& reply, StatusCase status_case) 
   out += '}';
 }
 
-bool IsNonEmptyString(const json& j) { return j.is_string() && !j.get_ref<const std::string&>().empty(); }
+bool IsNonEmptyString(const json& j) {
+  return j.is_string() && !j.get_ref<const std::string&>().empty();
+}
 
 // The prompt from commandLine's JSON, or nullopt if it is not the documented
 // {"inputs": ["...", ...]}.

@@ -143,12 +143,26 @@ std::string SimServer::Impl::Endpoint() const {
 
 SimServer::SimServer(SimOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 SimServer::~SimServer() = default;
-int SimServer::Start() { return impl_->Start(); }
-void SimServer::Stop() { impl_->Stop(); }
-int SimServer::port() const { return impl_->port(); }
-std::string SimServer::Endpoint() const { return impl_->Endpoint(); }
-Counters SimServer::GetCounters() const { return impl_->api().GetCounters(); }
-void SimServer::ResetCounters() { impl_->api().ResetCounters(); }
-void SimServer::SetFaults(const Faults& faults) { impl_->api().SetFaults(faults); }
+int SimServer::Start() {
+  return impl_->Start();
+}
+void SimServer::Stop() {
+  impl_->Stop();
+}
+int SimServer::port() const {
+  return impl_->port();
+}
+std::string SimServer::Endpoint() const {
+  return impl_->Endpoint();
+}
+Counters SimServer::GetCounters() const {
+  return impl_->api().GetCounters();
+}
+void SimServer::ResetCounters() {
+  impl_->api().ResetCounters();
+}
+void SimServer::SetFaults(const Faults& faults) {
+  impl_->api().SetFaults(faults);
+}
 
 }  // namespace gridbatch::sim

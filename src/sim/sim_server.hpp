@@ -34,23 +34,23 @@ struct Faults {
 
 struct SimOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                                 // 0: pick a free port
-  std::string token = "sim-token";              // Bearer token required (401 otherwise)
+  int port = 0;                     // 0: pick a free port
+  std::string token = "sim-token";  // Bearer token required (401 otherwise)
   std::string base_path = "/remotejobs/v2";
-  double queue_seconds = 0.2;                   // provisioning+downloading time
-  double run_seconds = 1.0;                     // running time
-  double jitter = 0.25;                         // +- fraction applied to both, per job
-  std::vector<std::string> models;              // empty: any model; else others get success:false
-  std::string fail_marker = "[[fail]]";         // a prompt containing it ends `failed`
-  std::string abort_marker = "[[abort]]";       // ... ends `aborted`
-  std::string status_case = "lower";            // "lower" (completed) or "title" (Completed)
+  double queue_seconds = 0.2;              // provisioning+downloading time
+  double run_seconds = 1.0;                // running time
+  double jitter = 0.25;                    // +- fraction applied to both, per job
+  std::vector<std::string> models;         // empty: any model; else others get success:false
+  std::string fail_marker = "[[fail]]";    // a prompt containing it ends `failed`
+  std::string abort_marker = "[[abort]]";  // ... ends `aborted`
+  std::string status_case = "lower";       // "lower" (completed) or "title" (Completed)
   Faults faults;
-  double submit_rate = 0;                       // server-side token bucket on POSTs; 0: none
-  double submit_burst = 0;                      // bucket size; 0: max(1, submit_rate)
-  std::size_t max_ids_per_get = 200;            // more ids in one GET: 400
-  std::size_t threads = 0;                      // worker threads; 0: kDefaultThreads
-  std::uint64_t seed = 1;                       // faults and jitter are reproducible
-  int keep_alive_seconds = 5;                   // an idle connection is closed after this
+  double submit_rate = 0;                           // server-side token bucket on POSTs; 0: none
+  double submit_burst = 0;                          // bucket size; 0: max(1, submit_rate)
+  std::size_t max_ids_per_get = 200;                // more ids in one GET: 400
+  std::size_t threads = 0;                          // worker threads; 0: kDefaultThreads
+  std::uint64_t seed = 1;                           // faults and jitter are reproducible
+  int keep_alive_seconds = 5;                       // an idle connection is closed after this
   std::size_t keep_alive_max_requests = 1'000'000;  // a connection is closed after this many
   // Benchmarks only: wait for the next request on a connection the way
   // httplib does (polling every 10 ms) instead of blocking. Process-wide.
@@ -63,21 +63,21 @@ inline constexpr std::size_t kDefaultThreads = 1024;
 
 // What the server has seen since start (or the last ResetCounters).
 struct Counters {
-  std::uint64_t submits_accepted = 0;    // POSTs that created a job
-  std::uint64_t duplicate_submits = 0;   // ... whose (model, prompt) was accepted before
-  std::uint64_t submits_rejected = 0;    // POSTs answered success:false
-  std::uint64_t gets = 0;                // status GETs answered with jobs
-  std::uint64_t ids_polled = 0;          // ids asked for in those GETs
-  std::uint64_t sent_429 = 0;            // injected and rate-limited alike
+  std::uint64_t submits_accepted = 0;   // POSTs that created a job
+  std::uint64_t duplicate_submits = 0;  // ... whose (model, prompt) was accepted before
+  std::uint64_t submits_rejected = 0;   // POSTs answered success:false
+  std::uint64_t gets = 0;               // status GETs answered with jobs
+  std::uint64_t ids_polled = 0;         // ids asked for in those GETs
+  std::uint64_t sent_429 = 0;           // injected and rate-limited alike
   std::uint64_t sent_5xx = 0;
   std::uint64_t resets = 0;
   std::uint64_t truncated = 0;
-  std::uint64_t omitted = 0;             // ids left out on purpose (not unknown ones)
+  std::uint64_t omitted = 0;  // ids left out on purpose (not unknown ones)
   std::uint64_t peak_concurrent_requests = 0;
-  std::uint64_t requests = 0;            // every request to the jobs API
-  std::uint64_t unauthorized = 0;        // 401s
-  std::uint64_t rate_limited = 0;        // 429s from the submit token bucket
-  std::uint64_t jobs = 0;                // jobs held (not reset by ResetCounters)
+  std::uint64_t requests = 0;      // every request to the jobs API
+  std::uint64_t unauthorized = 0;  // 401s
+  std::uint64_t rate_limited = 0;  // 429s from the submit token bucket
+  std::uint64_t jobs = 0;          // jobs held (not reset by ResetCounters)
 };
 
 class SimServer {

@@ -87,7 +87,9 @@ TEST(JobLifecycleTest, JitterStaysWithinItsFractionAndIsReproducible) {
 }
 
 TEST(JobLifecycleTest, LogPrefixNeverSplitsAUtf8Character) {
-  const std::string log = "ab\xC3\xA9" "cd";  // "abécd", é is two bytes
+  const std::string log =
+      "ab\xC3\xA9"
+      "cd";  // "abécd", é is two bytes
   EXPECT_EQ(LogPrefix(log, 0.0), "");
   EXPECT_EQ(LogPrefix(log, 2.0 / 6.0), "ab");
   EXPECT_EQ(LogPrefix(log, 3.0 / 6.0), "ab");  // byte 3 is inside the é
@@ -101,7 +103,8 @@ TEST(FinalLogTest, QuotesThePromptVerbatimAndIsDeterministic) {
   const std::string log = FinalLog("gemma:2b", prompt);
   EXPECT_EQ(log.rfind("[gemma:2b] " + prompt + "\n", 0), 0u);
   EXPECT_EQ(log, FinalLog("gemma:2b", prompt));
-  EXPECT_NE(log.substr(prompt.size() + 12), FinalLog("llama3:8b", prompt).substr(prompt.size() + 13));
+  EXPECT_NE(log.substr(prompt.size() + 12),
+            FinalLog("llama3:8b", prompt).substr(prompt.size() + 13));
   EXPECT_EQ(log.back(), '.');
 }
 

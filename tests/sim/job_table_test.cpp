@@ -71,7 +71,8 @@ TEST(JobTableTest, HoldsAHundredThousandJobsAndFindsEachByItsId) {
   JobTable table(3, 0.2, 1.0, 0.25);
   std::vector<std::string> ids;
   ids.reserve(100'000);
-  for (int i = 0; i < 100'000; ++i) ids.push_back(table.Add(Job("m", "prompt " + std::to_string(i))).id);
+  for (int i = 0; i < 100'000; ++i)
+    ids.push_back(table.Add(Job("m", "prompt " + std::to_string(i))).id);
   EXPECT_EQ(table.size(), 100'000u);
   for (int i = 0; i < 100'000; i += 997) {
     const auto view = table.Find(ids[static_cast<std::size_t>(i)]);

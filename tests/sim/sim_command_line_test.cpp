@@ -31,15 +31,61 @@ TEST(SimCommandLineTest, DefaultsAreTheOptionsDefaults) {
 }
 
 TEST(SimCommandLineTest, EveryFlagReachesItsField) {
-  const SimCommandLine cl = Parse(
-      {"--host", "127.0.0.2", "--port", "8089", "--token", "t0k", "--base-path", "/v9",
-       "--queue-time", "150ms", "--run-time", "2s", "--jitter", "0.1", "--models", "a,b:2b",
-       "--fail-marker", "FAIL", "--abort-marker", "ABORT", "--status-case", "title",
-       "--p429", "0.1", "--p5xx", "0.2", "--preset", "0.3", "--pslow", "0.4", "--ptruncated",
-       "0.5", "--pomit", "0.6", "--retry-after", "4", "--slow-time", "250ms", "--submit-rate",
-       "300/min", "--submit-burst", "7", "--max-ids", "50", "--threads", "16", "--seed", "99",
-       "--keep-alive", "9", "--keep-alive-requests", "5", "--httplib-keep-alive-polling",
-       "--duration", "1m"});
+  const SimCommandLine cl = Parse({"--host",
+                                   "127.0.0.2",
+                                   "--port",
+                                   "8089",
+                                   "--token",
+                                   "t0k",
+                                   "--base-path",
+                                   "/v9",
+                                   "--queue-time",
+                                   "150ms",
+                                   "--run-time",
+                                   "2s",
+                                   "--jitter",
+                                   "0.1",
+                                   "--models",
+                                   "a,b:2b",
+                                   "--fail-marker",
+                                   "FAIL",
+                                   "--abort-marker",
+                                   "ABORT",
+                                   "--status-case",
+                                   "title",
+                                   "--p429",
+                                   "0.1",
+                                   "--p5xx",
+                                   "0.2",
+                                   "--preset",
+                                   "0.3",
+                                   "--pslow",
+                                   "0.4",
+                                   "--ptruncated",
+                                   "0.5",
+                                   "--pomit",
+                                   "0.6",
+                                   "--retry-after",
+                                   "4",
+                                   "--slow-time",
+                                   "250ms",
+                                   "--submit-rate",
+                                   "300/min",
+                                   "--submit-burst",
+                                   "7",
+                                   "--max-ids",
+                                   "50",
+                                   "--threads",
+                                   "16",
+                                   "--seed",
+                                   "99",
+                                   "--keep-alive",
+                                   "9",
+                                   "--keep-alive-requests",
+                                   "5",
+                                   "--httplib-keep-alive-polling",
+                                   "--duration",
+                                   "1m"});
   const SimOptions& o = cl.options;
   EXPECT_EQ(o.host, "127.0.0.2");
   EXPECT_EQ(o.port, 8089);
@@ -94,7 +140,8 @@ TEST(SimCommandLineTest, BadValuesAreRefusedWithTheFlagNamed) {
     Parse({"--queue-time", "soon"});
     FAIL() << "expected an error";
   } catch (const CLI::ValidationError& e) {
-    EXPECT_EQ(std::string(e.what()), "--queue-time: 'soon' is not a duration (e.g. 0.5, 200ms, 2s)");
+    EXPECT_EQ(std::string(e.what()),
+              "--queue-time: 'soon' is not a duration (e.g. 0.5, 200ms, 2s)");
   }
   try {
     Parse({"--submit-rate", "fast"});

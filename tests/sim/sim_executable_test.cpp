@@ -39,7 +39,8 @@ Child Spawn(std::vector<std::string> args) {
 
 std::string ReadLine(FILE* in) {
   std::string line;
-  for (int c = std::fgetc(in); c != EOF && c != '\n'; c = std::fgetc(in)) line += static_cast<char>(c);
+  for (int c = std::fgetc(in); c != EOF && c != '\n'; c = std::fgetc(in))
+    line += static_cast<char>(c);
   return line;
 }
 
@@ -59,7 +60,8 @@ TEST(SimExecutableTest, PrintsEndpointThenPortAndStopsCleanlyOnSigterm) {
   ASSERT_EQ(first.rfind(prefix, 0), 0u) << first;
   ASSERT_GT(first.size(), prefix.size() + suffix.size()) << first;
   ASSERT_EQ(first.substr(first.size() - suffix.size()), suffix) << first;
-  const std::string port = first.substr(prefix.size(), first.size() - prefix.size() - suffix.size());
+  const std::string port =
+      first.substr(prefix.size(), first.size() - prefix.size() - suffix.size());
   ASSERT_EQ(port.find_first_not_of("0123456789"), std::string::npos) << first;
   EXPECT_EQ(second, "port=" + port);
 

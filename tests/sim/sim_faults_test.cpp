@@ -71,7 +71,8 @@ TEST(SimFaultsTest, SlowRepliesWaitBeforeAnswering) {
   TestClient client(server);
   const auto start = std::chrono::steady_clock::now();
   auto res = client.Submit("m", "p");
-  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_GE(took, 0.3);

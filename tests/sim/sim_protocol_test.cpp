@@ -42,21 +42,21 @@ TEST(SimProtocolTest, RejectsEveryMalformedBodyAsInvalidInputFormat) {
       "",
       "not json",
       "[1,2]",
-      R"({"app":"a","commandLine":)" + cl,  // cut short
-      R"({"commandLine":)" + cl + R"(,"tag":"m"})",             // no app
-      R"({"app":7,"commandLine":)" + cl + R"(,"tag":"m"})",     // app not a string
-      R"({"app":"a","tag":"m"})",                                // no commandLine
+      R"({"app":"a","commandLine":)" + cl,                        // cut short
+      R"({"commandLine":)" + cl + R"(,"tag":"m"})",               // no app
+      R"({"app":7,"commandLine":)" + cl + R"(,"tag":"m"})",       // app not a string
+      R"({"app":"a","tag":"m"})",                                 // no commandLine
       R"({"app":"a","commandLine":{"inputs":["p"]},"tag":"m"})",  // commandLine not a string
       R"({"app":"a","commandLine":"not json","tag":"m"})",
-      R"({"app":"a","commandLine":"[\"p\"]","tag":"m"})",          // not an object
-      R"({"app":"a","commandLine":"{}","tag":"m"})",               // no inputs
+      R"({"app":"a","commandLine":"[\"p\"]","tag":"m"})",             // not an object
+      R"({"app":"a","commandLine":"{}","tag":"m"})",                  // no inputs
       R"({"app":"a","commandLine":"{\"inputs\":\"p\"}","tag":"m"})",  // inputs not an array
       R"({"app":"a","commandLine":"{\"inputs\":[]}","tag":"m"})",     // inputs empty
       R"({"app":"a","commandLine":"{\"inputs\":[1]}","tag":"m"})",    // input not a string
       R"({"app":"a","commandLine":"{\"inputs\":[\"p\",2]}","tag":"m"})",
-      R"({"app":"a","commandLine":)" + cl + "}",                      // no tag
-      R"({"app":"a","commandLine":)" + cl + R"(,"tag":""})",          // empty tag
-      R"({"app":"a","commandLine":)" + cl + R"(,"tag":["m"]})",       // tag not a string
+      R"({"app":"a","commandLine":)" + cl + "}",                           // no tag
+      R"({"app":"a","commandLine":)" + cl + R"(,"tag":""})",               // empty tag
+      R"({"app":"a","commandLine":)" + cl + R"(,"tag":["m"]})",            // tag not a string
       R"({"app":"a","commandLine":)" + cl + R"(,"tag":"m","hours":"1"})",  // hours not a number
   };
   for (const auto& body : bodies) {
@@ -80,29 +80,32 @@ TEST(SimProtocolTest, SplitsIdListsAndSkipsEmptyItems) {
 
 TEST(SimProtocolTest, StatusReplyHasTheDocumentedShape) {
   const std::string prompt = "tab\there \"quoted\" \x02";
-  const JobView job{"gridrepublic:text-inference", "llama2-uncensored", prompt, 0,
-                    JobTiming{1, 4}, Outcome::kCompleted};
+  const JobView job{"gridrepublic:text-inference",
+                    "llama2-uncensored",
+                    prompt,
+                    0,
+                    JobTiming{1, 4},
+                    Outcome::kCompleted};
   const std::string text = StatusReply(
       {{"9f22472031ef57c3fd517061d116ad68", JobReply{&job, 3.0, "2024-05-06T21:26:00+00:00"}}},
       StatusCase::kLower);
   const json reply = json::parse(text);
   const std::string log = FinalLog("llama2-uncensored", prompt);
-  const json expected = {
-      {"success", true},
-      {"jobs",
-       {{"9f22472031ef57c3fd517061d116ad68",
-         {{"vmStatus", "running"},
-          {"states",
-           {{"default",
-             {{"status", "running"},
-              {"outputFiles", json::array()},
-              {"log", log.substr(0, log.size() / 2)},
-              {"commandLine", json{{"inputs", {prompt}}}.dump()},
-              {"app", "gridrepublic:text-inference"}}}}},
-          {"created", "2024-05-06T21:26:00+00:00"},
-          {"copy", 0},
-          {"tag", "llama2-uncensored"},
-          {"runtime", 2}}}}}};
+  const json expected = {{"success", true},
+                         {"jobs",
+                          {{"9f22472031ef57c3fd517061d116ad68",
+                            {{"vmStatus", "running"},
+                             {"states",
+                              {{"default",
+                                {{"status", "running"},
+                                 {"outputFiles", json::array()},
+                                 {"log", log.substr(0, log.size() / 2)},
+                                 {"commandLine", json{{"inputs", {prompt}}}.dump()},
+                                 {"app", "gridrepublic:text-inference"}}}}},
+                             {"created", "2024-05-06T21:26:00+00:00"},
+                             {"copy", 0},
+                             {"tag", "llama2-uncensored"},
+                             {"runtime", 2}}}}}};
   EXPECT_EQ(reply, expected);
 }
 
@@ -113,7 +116,8 @@ TEST(SimProtocolTest, EmptyStatusReplyStillSucceeds) {
 TEST(SimProtocolTest, WritesSubmitAndErrorReplies) {
   EXPECT_EQ(SubmitReply("a9ab011455bb6aeb0161b5fc08766b42"),
             R"({"success":true,"ids":["a9ab011455bb6aeb0161b5fc08766b42"]})");
-  EXPECT_EQ(ErrorReply("Unknown model: \"x\""), R"({"success":false,"error":"Unknown model: \"x\""})");
+  EXPECT_EQ(ErrorReply("Unknown model: \"x\""),
+            R"({"success":false,"error":"Unknown model: \"x\""})");
 }
 
 TEST(SimProtocolTest, CreatedTimeIsIsoWithAnOffset) {

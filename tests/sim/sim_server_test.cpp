@@ -1,16 +1,15 @@
 #include "sim_server.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <latch>
 #include <memory>
 #include <thread>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "gridbatch/error.hpp"
 #include "sim_test_client.hpp"
@@ -22,8 +21,12 @@ using testing::FastOptions;
 using testing::json;
 using testing::TestClient;
 
-std::string Status(const json& job) { return job["states"]["default"]["status"]; }
-std::string Log(const json& job) { return job["states"]["default"]["log"]; }
+std::string Status(const json& job) {
+  return job["states"]["default"]["status"];
+}
+std::string Log(const json& job) {
+  return job["states"]["default"]["log"];
+}
 
 TEST(SimServerTest, StartPicksAFreePortAndNamesItsEndpoint) {
   SimServer server(FastOptions());
@@ -63,8 +66,10 @@ TEST(SimServerTest, AJobWalksThroughEveryStatusWithAGrowingLogAndRuntime) {
     if (Status(job) == "completed") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(statuses, (std::vector<std::string>{"provisioning", "downloading", "running", "completed"}));
-  EXPECT_EQ(vm_statuses, (std::vector<std::string>{"provisioning", "downloading", "running", "stopped"}));
+  EXPECT_EQ(statuses,
+            (std::vector<std::string>{"provisioning", "downloading", "running", "completed"}));
+  EXPECT_EQ(vm_statuses,
+            (std::vector<std::string>{"provisioning", "downloading", "running", "stopped"}));
   EXPECT_EQ(runtimes, (std::vector<std::int64_t>{0, 1}));
   EXPECT_GT(log_changes, 3);
   EXPECT_EQ(last_log, final_log);
@@ -79,7 +84,8 @@ TEST(SimServerTest, ACompletedJobCarriesItsWholeRecord) {
   EXPECT_EQ(Status(job), "completed");
   EXPECT_EQ(job["vmStatus"], "stopped");
   EXPECT_EQ(Log(job), FinalLog("llama3:8b", "What is the capital of Peru?"));
-  EXPECT_EQ(job["states"]["default"]["commandLine"], R"({"inputs":["What is the capital of Peru?"]})");
+  EXPECT_EQ(job["states"]["default"]["commandLine"],
+            R"({"inputs":["What is the capital of Peru?"]})");
   EXPECT_EQ(job["states"]["default"]["app"], "gridrepublic:text-inference");
   EXPECT_EQ(job["states"]["default"]["outputFiles"], json::array());
   EXPECT_EQ(job["tag"], "llama3:8b");
@@ -137,7 +143,8 @@ TEST(SimServerTest, RequestsWithoutTheRightTokenGet401WithoutEchoingIt) {
   for (const auto& res : replies) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 401);
-    EXPECT_EQ(res->body, R"({"success":false,"error":"Unauthorized: a valid Bearer token is required"})");
+    EXPECT_EQ(res->body,
+              R"({"success":false,"error":"Unauthorized: a valid Bearer token is required"})");
   }
   httplib::Client bare("127.0.0.1", server.port());
   auto res = bare.Get("/remotejobs/v2/jobs/abc");
@@ -221,12 +228,14 @@ TEST(SimServerTest, PromptsWithQuotesControlsAndEmojiRoundTrip) {
   server.Start();
   TestClient client(server);
   const std::string prompt =
-      "He said \"hi\" \\ back\\slash\nnew line\ttab \x01\x07\x1f ctrl \xF0\x9F\x98\x80 \xC3\xA9t\xC3\xA9 "
+      "He said \"hi\" \\ back\\slash\nnew line\ttab \x01\x07\x1f ctrl \xF0\x9F\x98\x80 "
+      "\xC3\xA9t\xC3\xA9 "
       "\xE4\xB8\xAD\xE6\x96\x87 {\"inputs\": [\"x\"]}";
   const json job = client.WaitFinal(client.SubmitOk("gemma:2b", prompt));
   EXPECT_EQ(Log(job), FinalLog("gemma:2b", prompt));
   EXPECT_NE(Log(job).find(prompt), std::string::npos);
-  EXPECT_EQ(json::parse(job["states"]["default"]["commandLine"].get<std::string>())["inputs"][0], prompt);
+  EXPECT_EQ(json::parse(job["states"]["default"]["commandLine"].get<std::string>())["inputs"][0],
+            prompt);
 }
 
 TEST(SimServerTest, CountsSubmitsDuplicatesGetsAndPolledIds) {
@@ -374,10 +383,10 @@ TEST(SimServerTest, RepliesAreNeverCompressedEvenWhenTheClientOffersIt) {
   TestClient client(server);
   const std::string id = client.SubmitOk("m", "p");
   const int fd = Connect(server.port());
-  const std::string reply = Exchange(
-      fd, "GET /remotejobs/v2/jobs/" + id +
-              " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sim-token\r\n"
-              "Accept-Encoding: gzip, deflate, br\r\n\r\n");
+  const std::string reply =
+      Exchange(fd, "GET /remotejobs/v2/jobs/" + id +
+                       " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sim-token\r\n"
+                       "Accept-Encoding: gzip, deflate, br\r\n\r\n");
   close(fd);
   const std::size_t body = reply.find("\r\n\r\n");
   ASSERT_NE(body, std::string::npos) << reply;
