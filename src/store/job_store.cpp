@@ -41,6 +41,29 @@ void CheckReadOnlyVersion(SQLite::Database& db, const std::string& path) {
   }
 }
 
+// Tables without a schema version of ours: another program's database. It
+// must be refused before the switch to WAL or a migration changes it.
+void RefuseForeignDatabase(SQLite::Database& db, const std::string& path) {
+  const int version = db.execAndGet("PRAGMA user_version").getInt();
+  const int objects = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
+  if (version == 0 && objects > 0) {
+    throw Error(kExitIoErr, "database " + path +
+                                ": not a gridbatch database (it already holds other tables); "
+                                "choose another --db file");
+  }
+}
+
+// SQLite's own text for a read-only directory, "attempt to write a readonly
+// database", puzzles a user who only asked to read.
+std::string Describe(const SQLite::Exception& e, const std::string& path) {
+  if (e.getExtendedErrorCode() == SQLITE_READONLY_DIRECTORY) {
+    const std::string name = std::filesystem::path(path).filename().string();
+    return "its directory is read-only, and SQLite must create " + name + "-wal and " + name +
+           "-shm beside it, even to read it";
+  }
+  return e.what();
+}
+
 void ApplyMigrations(SQLite::Database& db, const std::string& path) {
   const int current = CheckedVersion(db, path);
   const int latest = static_cast<int>(kMigrations.size());
@@ -59,7 +82,7 @@ void ApplyMigrations(SQLite::Database& db, const std::string& path) {
   const int code = e.getErrorCode();
   int exit_code = kExitIoErr;
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) exit_code = kExitTempFail;
-  throw Error(exit_code, "database " + path + ": " + doing + ": " + e.what());
+  throw Error(exit_code, "database " + path + ": " + doing + ": " + Describe(e, path));
 }
 
 std::unique_ptr<JobStore> JobStore::Open(const std::string& path, OpenOptions options) {
@@ -73,6 +96,7 @@ std::unique_ptr<JobStore> JobStore::Open(const std::string& path, OpenOptions op
     // Reading the schema fails here, early, for a file that is not SQLite.
     db.execAndGet("SELECT count(*) FROM sqlite_schema");
     if (!read_only) {
+      RefuseForeignDatabase(db, path);
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
       db.exec("PRAGMA foreign_keys = ON");
