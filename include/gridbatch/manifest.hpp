@@ -41,7 +41,8 @@ struct ParseResult {
 ParseResult ParseManifest(std::string_view text, const std::string& source_name,
                           const std::filesystem::path& base_dir);
 
-// Reads the file and calls ParseManifest; an unreadable file is a Diagnostic.
+// Reads the file and calls ParseManifest; an unreadable file is a Diagnostic,
+// and so is one larger than 16 MiB (it is not read past that).
 ParseResult LoadManifestFile(const std::filesystem::path& path);
 
 // The batch-level settings (name, app, hours, manifest path).
