@@ -369,6 +369,57 @@ TEST_F(ExportCommandTest, RoundTripsNastyTextThroughJsonl) {
   }
 }
 
+// The JSON type names of `value` as JSON Schema spells them.
+std::string SchemaType(const nlohmann::json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_string()) return "string";
+  if (value.is_number_integer()) return "integer";
+  if (value.is_object()) return "object";
+  return value.type_name();
+}
+
+TEST_F(ExportCommandTest, EveryRecordHasTheFieldsAndTypesOfTheSchemaInItsOrder) {
+  InsertNastyRows(db_);
+  JobRow full;
+  full.prompt_id = "full";
+  full.state = "failed";
+  full.output = "partial";
+  full.runtime = 12;
+  full.remote_id = "9f22";
+  full.attempts = 3;
+  full.error = "HTTP 400";
+  full.submitted_at = "2024-05-06T21:27:00.000Z";
+  full.finished_at = "2024-05-06T21:28:00.000Z";
+  full.repeat = 1;
+  full.vars = R"({"lang":"fr"})";
+  db_.Insert(full);
+  const nlohmann::json schema = nlohmann::json::parse(ReadFile(EXPORT_SCHEMA));
+  const Result result = Export(dir_, db_.path(), {"--format", "jsonl"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::istringstream lines(result.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto record = nlohmann::ordered_json::parse(line);
+    std::vector<std::string> keys;
+    for (const auto& item : record.items()) {
+      keys.push_back(item.key());
+      const nlohmann::json& property = schema.at("properties").at(item.key());
+      const nlohmann::json value = item.value();
+      if (property.contains("enum")) {
+        EXPECT_NE(std::find(property["enum"].begin(), property["enum"].end(), value),
+                  property["enum"].end())
+            << item.key() << " = " << value;
+        continue;
+      }
+      const nlohmann::json types = property["type"].is_array()
+                                       ? property["type"]
+                                       : nlohmann::json::array({property["type"]});
+      EXPECT_NE(std::find(types.begin(), types.end(), SchemaType(value)), types.end())
+          << item.key() << " is " << SchemaType(value);
+    }
+    EXPECT_EQ(keys, schema.at("required").get<std::vector<std::string>>());
+  }
+}
+
 // A writer keeps committing while the export runs in another process: every
 // transaction sets one generation number on all rows and adds ten rows, so
 // a consistent snapshot has a single generation N and 2000 + 10 N rows.
