@@ -31,6 +31,10 @@ constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 // yaml-cpp holds the whole document, at many times its size: prompt lists
 // that long belong in prompt files, which are streamed.
 constexpr std::size_t kMaxManifestBytes = std::size_t{16} << 20;
+// yaml-cpp spends about 800 bytes on each value it holds (a 2 MB manifest of
+// a million one-letter prompts took 790 MB), so the bytes alone do not bound
+// its memory: the values are counted before it builds any.
+constexpr std::size_t kMaxYamlValues = 500'000;
 
 // yaml-cpp would misplace or reject invalid UTF-8; report every bad sequence.
 // UTF-16 is YAML that yaml-cpp decodes, but every position in a message
@@ -80,6 +84,7 @@ class DocumentScan final : public YAML::EventHandler {
 
   std::vector<std::size_t> roots;  // byte offsets, one per document
   std::optional<std::size_t> stuck_at;
+  std::optional<std::size_t> too_many_at;  // of the first value past kMaxYamlValues
 
  private:
   void OnDocumentStart(const YAML::Mark& mark) override {
@@ -91,6 +96,7 @@ class DocumentScan final : public YAML::EventHandler {
   void Node(const YAML::Mark& mark) {
     if (at_root_) roots.back() = Offset(mark);
     at_root_ = false;
+    if (++values_ == kMaxYamlValues + 1) too_many_at = Offset(mark);
   }
   static std::size_t Offset(const YAML::Mark& mark) {
     return mark.pos < 0 ? 0 : static_cast<std::size_t>(mark.pos);
@@ -115,6 +121,7 @@ class DocumentScan final : public YAML::EventHandler {
 
   std::optional<int> started_;
   bool at_root_ = false;
+  std::size_t values_ = 0;
 };
 
 std::optional<YAML::Node> LoadYaml(const std::string& text, YamlReader& reader,
@@ -131,6 +138,12 @@ std::optional<YAML::Node> LoadYaml(const std::string& text, YamlReader& reader,
       error_at(*scan.stuck_at, c > ' ' && c < 0x7f ? "YAML syntax error: unexpected '" +
                                                          std::string(1, c) + "'"
                                                    : std::string("YAML syntax error"));
+      return std::nullopt;
+    }
+    if (scan.too_many_at) {
+      error_at(*scan.too_many_at, "more than " + std::to_string(kMaxYamlValues) +
+                                      " YAML values (lists, maps and scalars); long prompt "
+                                      "lists belong in prompt_files, which are streamed");
       return std::nullopt;
     }
     if (scan.roots.empty()) {

@@ -129,6 +129,20 @@ TEST_F(BadManifestTest, Latin1BytesAreReportedWhereTheyAre) {
                 path + ":1:10: invalid UTF-8\n" + path + ":3:14: invalid UTF-8\n" + Summary(2));
 }
 
+// yaml-cpp spends about 800 bytes on each value it holds: a 2 MB manifest of
+// a million one-letter prompts took 790 MB. The number of values is bounded
+// before yaml-cpp builds any.
+TEST_F(BadManifestTest, AManifestOfTooManyValuesIsRefusedBeforeYamlCppHoldsThem) {
+  std::string text = "name: dense\nmodels: [m]\nprompts: [a";
+  for (int i = 0; i < 3'000'000; ++i) text += ",a";
+  text += "]\n";
+  const std::string path = Write("dense.yaml", text);
+  ExpectRefused(path, path +
+                          ":3:999995: more than 500000 YAML values (lists, maps and scalars); "
+                          "long prompt lists belong in prompt_files, which are streamed\n" +
+                          Summary(1));
+}
+
 // Not bad input, but input that once made `load` quadratic: a manifest
 // written as one line of JSON (valid YAML), as a script might produce it.
 // Each position lookup scanned the line from its start. The child's CPU time
