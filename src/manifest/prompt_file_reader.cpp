@@ -249,6 +249,14 @@ bool PromptFileReader::Render(const std::optional<std::string>& prompt, PromptRe
     }
     values.emplace_back(var->second);
   }
+  // Measured first: a template repeating {prompt} could render gigabytes.
+  std::vector<std::size_t> sizes;
+  for (const std::string_view value : values) sizes.push_back(value.size());
+  if (const std::size_t size = tmpl.RenderedSize(sizes); size > kMaxPromptBytes) {
+    Report(errors, 1,
+           "the prompt would be " + std::to_string(size) + " bytes, more than the limit of 1 MiB");
+    return false;
+  }
   tmpl.Render(values, record.text);
   return true;
 }

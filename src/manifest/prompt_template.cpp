@@ -63,6 +63,15 @@ bool PromptTemplate::Uses(std::string_view name) const {
   return std::find(names_.begin(), names_.end(), name) != names_.end();
 }
 
+std::size_t PromptTemplate::RenderedSize(std::span<const std::size_t> sizes) const {
+  std::size_t size = 0;
+  for (const Part& part : parts_) {
+    size += part.literal.size();
+    if (part.name != kNone) size += sizes[part.name];
+  }
+  return size;
+}
+
 void PromptTemplate::Render(std::span<const std::string_view> values, std::string& out) const {
   out.clear();
   for (const Part& part : parts_) {

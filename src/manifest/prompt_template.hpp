@@ -25,6 +25,10 @@ class PromptTemplate {
   // `values[i]` is the value of names()[i].
   void Render(std::span<const std::string_view> values, std::string& out) const;
 
+  // The size Render makes when names()[i] takes a value of `sizes[i]` bytes:
+  // with each variable's longest value, the longest prompt of a sweep.
+  std::size_t RenderedSize(std::span<const std::size_t> sizes) const;
+
  private:
   struct Part {
     std::string literal;       // text before the placeholder

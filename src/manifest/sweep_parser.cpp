@@ -37,6 +37,7 @@ class SweepParser {
   bool CheckTemplate(const Field& tmpl);
   bool CheckDefined(const Field& tmpl) const;
   bool CheckUsed() const;
+  bool CheckRenderedSize(const Field& tmpl) const;
   bool CountPrompts();
 
   YamlReader& reader_;
@@ -218,7 +219,29 @@ bool SweepParser::CheckTemplate(const Field& tmpl) {
   // After a problem in `vars` or `zip`, a name may be missing only because
   // of it: say nothing more until the variables are right.
   if (reader_.error_count() != errors_before_axes_) return false;
-  return CheckDefined(tmpl) && CheckUsed();
+  return CheckDefined(tmpl) && CheckUsed() && CheckRenderedSize(tmpl);
+}
+
+// A template that repeats a long value can render prompts far past the limit
+// from a small manifest (100,000 x {a} with a 10 KB value: 1 GB): check the
+// longest prompt now, before the load renders it.
+bool SweepParser::CheckRenderedSize(const Field& tmpl) const {
+  const auto& names = sweep_.prompt_template.names();
+  std::vector<std::size_t> longest(names.size(), 0);
+  for (const SweepAxis& axis : sweep_.axes) {
+    for (std::size_t k = 0; k < axis.names.size(); ++k) {
+      const auto at = std::find(names.begin(), names.end(), axis.names[k]);
+      if (at == names.end()) continue;
+      std::size_t& size = longest[static_cast<std::size_t>(at - names.begin())];
+      for (const std::string& value : axis.values[k]) size = std::max(size, value.size());
+    }
+  }
+  const std::size_t size = sweep_.prompt_template.RenderedSize(longest);
+  if (size <= kMaxPromptBytes) return true;
+  fields_.Error(tmpl.value_at,
+                "'template' makes prompts of up to " + std::to_string(size) +
+                    " bytes (with the longest values), more than the limit of 1 MiB");
+  return false;
 }
 
 bool SweepParser::CheckDefined(const Field& tmpl) const {

@@ -143,6 +143,19 @@ TEST_F(BadManifestTest, AManifestOfTooManyValuesIsRefusedBeforeYamlCppHoldsThem)
                           Summary(1));
 }
 
+// A 310 KB manifest whose sweep renders a prompt of 10^9 bytes: validation
+// must see it coming, before the load renders it.
+TEST_F(BadManifestTest, ASweepWhoseTemplateMakesAGigabytePromptIsRefused) {
+  std::string text = "name: s\nmodels: [m]\nsweeps:\n  - id: big\n    template: \"";
+  for (int i = 0; i < 100'000; ++i) text += "{a}";
+  text += "\"\n    vars:\n      a: [\"" + std::string(10'000, 'v') + "\", short]\n";
+  const std::string path = Write("sweep.yaml", text);
+  ExpectRefused(path, path +
+                          ":5:15: sweep 'big': 'template' makes prompts of up to 1000000000 "
+                          "bytes (with the longest values), more than the limit of 1 MiB\n" +
+                          Summary(1));
+}
+
 // Not bad input, but input that once made `load` quadratic: a manifest
 // written as one line of JSON (valid YAML), as a script might produce it.
 // Each position lookup scanned the line from its start. The child's CPU time

@@ -101,6 +101,19 @@ TEST_F(BadPromptFileTest, APromptOverOneMebibyteIsRefusedWithItsLine) {
       file + ":2:1: the prompt is 2000000 bytes, more than the limit of 1 MiB\n" + Summary(1));
 }
 
+TEST_F(BadPromptFileTest, ATemplateThatWouldRenderAGigabytePromptIsRefusedBeforeRendering) {
+  const std::string file = Write("short.txt", "fine\n" + std::string(10'000, 'w') + "\n");
+  std::string tmpl;
+  for (int i = 0; i < 100'000; ++i) tmpl += "{prompt}";
+  const std::string manifest = Write(
+      "sweep.yaml",
+      "name: t\nmodels: [m]\nprompt_files:\n  - path: short.txt\n    template: \"" + tmpl + "\"\n");
+  ExpectRefused(manifest, file +
+                              ":2:1: the prompt would be 1000000000 bytes, more than the limit of "
+                              "1 MiB\n" +
+                              Summary(1));
+}
+
 TEST_F(BadPromptFileTest, AHundredThousandLevelsOfJsonNestingAreRefusedWithoutACrash) {
   const std::string deep(100'000, '[');
   const std::string file =
