@@ -12,7 +12,9 @@ namespace {
 constexpr std::size_t kBlock = 256;
 
 // Continuation bytes (10xxxxxx) belong to the code point before them.
-bool StartsCodePoint(char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }
+bool StartsCodePoint(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+}
 
 }  // namespace
 
