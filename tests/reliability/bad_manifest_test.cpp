@@ -70,6 +70,13 @@ TEST_F(BadManifestTest, AHundredMegabyteManifestIsRefusedBeforeItIsRead) {
                           Summary(1));
 }
 
+TEST_F(BadManifestTest, DevZeroAsTheManifestIsRefusedAfter16MiB) {
+  ExpectRefused("/dev/zero",
+                "/dev/zero: larger than 16 MiB, the limit for a manifest (long prompt lists "
+                "belong in prompt_files, which are streamed)\n" +
+                    Summary(1));
+}
+
 TEST_F(BadManifestTest, APromptOverOneMebibyteIsRefusedWhereItIs) {
   std::string text = "name: long\nmodels: [m]\nprompts:\n  - ok\n  - \"";
   text.append(2'000'000, 'b');
