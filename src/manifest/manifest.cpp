@@ -41,8 +41,9 @@ constexpr std::size_t kMaxYamlValues = 500'000;
 // (counted in bytes of the raw text) would be wrong: refuse it by name.
 bool CheckUtf8(std::string_view text, const std::string& file, DiagnosticList& errors) {
   if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
-    errors.Add(file, 1, 1,
-               "the manifest is UTF-16 (it starts with a UTF-16 byte order mark); it must be UTF-8");
+    errors.Add(
+        file, 1, 1,
+        "the manifest is UTF-16 (it starts with a UTF-16 byte order mark); it must be UTF-8");
     return false;
   }
   const LineIndex lines(text);
@@ -135,9 +136,9 @@ std::optional<YAML::Node> LoadYaml(const std::string& text, YamlReader& reader,
     const DocumentScan scan(text);
     if (scan.stuck_at) {
       const char c = *scan.stuck_at < text.size() ? text[*scan.stuck_at] : '\0';
-      error_at(*scan.stuck_at, c > ' ' && c < 0x7f ? "YAML syntax error: unexpected '" +
-                                                         std::string(1, c) + "'"
-                                                   : std::string("YAML syntax error"));
+      error_at(*scan.stuck_at, c > ' ' && c < 0x7f
+                                   ? "YAML syntax error: unexpected '" + std::string(1, c) + "'"
+                                   : std::string("YAML syntax error"));
       return std::nullopt;
     }
     if (scan.too_many_at) {
@@ -220,7 +221,7 @@ ParseResult LoadManifestFile(const std::filesystem::path& path) {
   // Read at most one byte past the limit: a huge file (or /dev/zero) must not
   // fill memory before it is refused.
   std::string text;
-  std::array<char, 64 * 1024> piece;
+  std::array<char, std::size_t{64} * 1024> piece;
   while (in && text.size() <= kMaxManifestBytes) {
     in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
     text.append(piece.data(), static_cast<std::size_t>(in.gcount()));

@@ -72,7 +72,7 @@ std::optional<std::string> PromptFileReader::Open() {
 bool PromptFileReader::ReadLine() {
   line_.clear();
   line_too_long_ = false;
-  std::array<char, 64 * 1024> piece;
+  std::array<char, std::size_t{64} * 1024> piece;
   bool extracted = false;
   for (;;) {
     in_.getline(piece.data(), static_cast<std::streamsize>(piece.size()));
