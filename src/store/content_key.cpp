@@ -72,7 +72,7 @@ Blake2b128::Blake2b128() {
 
 void Blake2b128::Compress(bool last) {
   std::uint64_t m[16];
-  for (int i = 0; i < 16; ++i) m[i] = Load64(buffer_ + 8 * i);
+  for (std::size_t i = 0; i < 16; ++i) m[i] = Load64(buffer_ + 8 * i);
   std::uint64_t v[16];
   for (int i = 0; i < 8; ++i) {
     v[i] = h_[i];
