@@ -24,6 +24,7 @@ int LoadStep(const std::string& manifest_path, const std::string& db_path, LoadM
     PrintDiagnostics(parsed.errors);
     return kExitDataErr;
   }
+  for (const auto& w : parsed.warnings) std::cerr << "warning: " << w.ToString() << "\n";
   const manifest::Manifest& m = *parsed.manifest;
   const BatchSpec& batch = manifest::Batch(m);
   if (mode == LoadMode::kDryRun) {
