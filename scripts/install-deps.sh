@@ -13,6 +13,10 @@ packages=(
   time   # scripts/bench_export.sh: /usr/bin/time for peak RSS
   wrk parallel   # scripts/bench_run.sh: the simulator's ceiling, and the curl peer
 )
+# The optional set, with --ci: the clang tools of scripts/tidy.sh and scripts/fuzz.sh.
+if [ "${1:-}" = "--ci" ]; then
+  packages+=(clang-14 libclang-rt-14-dev clang-tidy-14)
+fi
 if [ "${GRIDBATCH_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$GRIDBATCH_EXTRA_PACKAGES"
   packages+=("${extra[@]}")

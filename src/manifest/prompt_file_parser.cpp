@@ -83,8 +83,9 @@ std::optional<PromptFile> ParsePromptFile(YamlReader& reader, const YAML::Node& 
     return std::nullopt;
   }
   const YAML::Node path = node["path"];
-  if (path && path.IsScalar() && !path.Scalar().empty())
+  if (path && path.IsScalar() && !path.Scalar().empty()) {
     label = "prompt file '" + path.Scalar() + "'";
+  }
   const MapFields fields(reader, node, kPromptFileKeys, label);
   PromptFile file;
   file.label = label;

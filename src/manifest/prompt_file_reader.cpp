@@ -251,6 +251,7 @@ bool PromptFileReader::Render(const std::optional<std::string>& prompt, PromptRe
   }
   // Measured first: a template repeating {prompt} could render gigabytes.
   std::vector<std::size_t> sizes;
+  sizes.reserve(values.size());
   for (const std::string_view value : values) sizes.push_back(value.size());
   if (const std::size_t size = tmpl.RenderedSize(sizes); size > kMaxPromptBytes) {
     Report(errors, 1,

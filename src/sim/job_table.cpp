@@ -17,12 +17,13 @@ std::optional<std::uint64_t> ParseHex64(std::string_view text) {
   std::uint64_t value = 0;
   for (const char c : text) {
     int digit;
-    if (c >= '0' && c <= '9')
+    if (c >= '0' && c <= '9') {
       digit = c - '0';
-    else if (c >= 'a' && c <= 'f')
+    } else if (c >= 'a' && c <= 'f') {
       digit = c - 'a' + 10;
-    else
+    } else {
       return std::nullopt;  // ids are issued in lowercase only
+    }
     value = value << 4 | static_cast<std::uint64_t>(digit);
   }
   return value;

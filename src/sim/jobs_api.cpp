@@ -53,7 +53,7 @@ std::string ServerErrorPage(int status) {
 
 // How many replies are built at once (see RunLimited).
 std::size_t BusyLimit() {
-  return std::max<std::size_t>(2, 2 * std::thread::hardware_concurrency());
+  return std::max<std::size_t>(2, std::size_t{2} * std::thread::hardware_concurrency());
 }
 
 double WallNow() {

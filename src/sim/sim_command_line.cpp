@@ -67,9 +67,10 @@ void AddServerFlags(CLI::App& app, SimOptions& o) {
          "--submit-rate",
          [&o](const std::string& text) {
            const auto rate = ParseRate(text);
-           if (!rate)
+           if (!rate) {
              throw CLI::ValidationError("--submit-rate",
                                         "'" + text + "' is not a rate (e.g. 40/s, 300/min, 0)");
+           }
            o.submit_rate = *rate;
          },
          "Server-side limit on submits, answered with 429 past it (e.g. 40/s); 0: none")

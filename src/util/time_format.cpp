@@ -104,7 +104,7 @@ std::optional<Seconds> ParseIsoTime(std::string_view s) {
   }
   const long long days =
       DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const double t = static_cast<double>(days * 86400 + hour * 3600 + minute * 60 + second) +
+  const double t = static_cast<double>(days * 86400 + hour * 3600LL + minute * 60LL + second) +
                    fraction - offset_seconds;
   return t;
 }
