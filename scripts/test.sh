@@ -1,13 +1,73 @@
 #!/usr/bin/env bash
-# Builds gridbatch (warnings as errors) and runs the whole test suite.
-# Usage: scripts/test.sh [BUILD_DIR]   (default: build)
+# Builds gridbatch and runs its tests; prints how long each stage took.
+#
+# Usage: scripts/test.sh [--ci] [BUILD_DIR]      (BUILD_DIR default: build)
+#   no flag  the quick start's test: build with warnings as errors, run ctest
+#   --ci     what CI runs (.ci/run): the above, then the same build with
+#            ASan+UBSan in BUILD_DIR-asan and its ctest, scripts/tidy.sh
+#            (BUILD_DIR-tidy), and scripts/fuzz.sh (BUILD_DIR-fuzz) for
+#            FUZZ_SECONDS per target (default 60)
 # Installs missing Debian packages first (scripts/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ci=0
+if [ "${1:-}" = "--ci" ]; then
+  ci=1
+  shift
+fi
 build_dir=${1:-build}
+jobs=$(nproc)
 
-scripts/install-deps.sh
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRIDBATCH_WERROR=ON ${GRIDBATCH_CMAKE_ARGS:-}
-cmake --build "$build_dir" -j"$(nproc)"
-cd "$build_dir"
-ctest --output-on-failure -j"$(nproc)" --timeout 300
+timings=()
+current=""
+report() {
+  local status=$?
+  [ $status -ne 0 ] && [ -n "$current" ] && timings+=("| $current: FAILED | $((SECONDS - started)) |")
+  echo
+  echo "| stage | seconds |"
+  echo "|---|---:|"
+  printf '%s\n' "${timings[@]}"
+}
+trap report EXIT
+
+# stage NAME COMMAND...: runs the command and records how long it took.
+stage() {
+  current=$1
+  started=$SECONDS
+  shift
+  echo "== $current" >&2
+  "$@"
+  timings+=("| $current | $((SECONDS - started)) |")
+  current=""
+}
+
+build() {  # DIR CMAKE_ARGS...
+  local dir=$1
+  shift
+  # shellcheck disable=SC2086  # GRIDBATCH_CMAKE_ARGS holds several words
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRIDBATCH_WERROR=ON "$@" \
+    ${GRIDBATCH_CMAKE_ARGS:-}
+  cmake --build "$dir" -j"$jobs"
+}
+
+run_ctest() {  # DIR
+  (cd "$1" && ctest --output-on-failure -j"$jobs" --timeout 300)
+}
+
+# Leaks fail the run too; a sanitizer report stops the process at once.
+sanitized_ctest() {
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:check_initialization_order=1:strict_init_order=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_ctest "$1"
+}
+
+deps_args=()
+[ $ci -eq 1 ] && deps_args=(--ci)
+stage "install packages" scripts/install-deps.sh "${deps_args[@]}"
+stage "build" build "$build_dir"
+stage "ctest" run_ctest "$build_dir"
+[ $ci -eq 1 ] || exit 0
+
+stage "build (ASan+UBSan)" build "$build_dir-asan" -DGRIDBATCH_SANITIZE=ON
+stage "ctest (ASan+UBSan)" sanitized_ctest "$build_dir-asan"
+stage "clang-tidy" scripts/tidy.sh "$build_dir-tidy"
+stage "fuzz" env FUZZ_BUILD_DIR="$build_dir-fuzz" scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
