@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Submit throughput of two or more gridbatch binaries, taken in turns in the
+# same session so that machine noise hits each alike: an A/B check for a
+# change to the run loop before it goes into scripts/bench_run.sh.
+#
+# Usage: scripts/bench_submit_ab.sh SIM_BINARY GRIDBATCH_BINARY...
+# Environment: AB_JOBS=50000 AB_ROUNDS=2 AB_INFLIGHT=64
+#   AB_SQL: SQL run on each freshly loaded database before its run (to try
+#   an index change without building anything), default none.
+# For each round and binary: loads AB_JOBS one-line prompts, starts the
+# simulator (jobs never end, so no polls), runs `gridbatch run --rate 0
+# --max-inflight AB_INFLIGHT` until the simulator has accepted every job,
+# stops it with SIGTERM. Prints a markdown row per run: submits/s over the
+# wall time, over first to last submitted_at, and client CPU per submit.
+# Bounded: the simulator exits after 300 s, each run is under `timeout`.
+set -euo pipefail
+[ $# -ge 2 ] || { sed -n 2,16p "$0" >&2; exit 64; }
+sim=$1
+shift
+jobs=${AB_JOBS:-50000}
+rounds=${AB_ROUNDS:-2}
+inflight=${AB_INFLIGHT:-64}
+token=bench-token-not-a-secret
+for tool in sqlite3 curl timeout awk; do
+  command -v "$tool" >/dev/null || { echo "bench_submit_ab: '$tool' is missing" >&2; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "bench_submit_ab: /usr/bin/time is missing (package 'time')" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-ab.XXXXXX")
+sim_pid=""
+trap '[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"' EXIT
+seq 1 "$jobs" | awk '{ print "Benchmark prompt number " $1 ": say something short." }' >"$work/prompts.txt"
+printf 'name: ab\nmodel: gemma:2b\nprompt_files:\n  - path: prompts.txt\n' >"$work/manifest.yaml"
+
+accepted() {
+  curl -s --max-time 5 "$1/sim/counters" | grep -o '"submits_accepted":[0-9]*' | cut -d: -f2
+}
+
+one_run() {  # one_run BINARY
+  local gb=$1 db=$work/ab.db url root t0 t1 span cpu pid
+  rm -f "$db" "$db-wal" "$db-shm"
+  "$gb" load "$work/manifest.yaml" --db "$db" >/dev/null 2>&1
+  [ -n "${AB_SQL:-}" ] && sqlite3 "$db" "$AB_SQL"
+  "$sim" --port 0 --token "$token" --duration 300 --queue-time 600 --run-time 600 --jitter 0 \
+    >"$work/sim.out" 2>/dev/null &
+  sim_pid=$!
+  for _ in $(seq 1 100); do grep -q '^endpoint=' "$work/sim.out" && break; sleep 0.05; done
+  url=$(sed -n 's/^endpoint=//p' "$work/sim.out")
+  root=${url%%/remotejobs/*}
+  t0=$(date +%s.%N)
+  GRIDREPUBLIC_TOKEN=$token /usr/bin/time -f "%U %S" -o "$work/time" timeout 240 \
+    "$gb" run --db "$db" --endpoint "$url" --progress none --rate 0 \
+    --max-inflight "$inflight" --poll-interval 10m 2>/dev/null &
+  pid=$!
+  while [ "$(accepted "$root")" -lt "$jobs" ]; do
+    kill -0 "$pid" 2>/dev/null || { echo "bench_submit_ab: $gb stopped early" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s.%N)
+  # $pid is /usr/bin/time; its child is timeout, whose child is gridbatch.
+  pkill -TERM -P "$(pgrep -P "$pid" | head -n 1)" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  kill "$sim_pid" 2>/dev/null || true
+  wait "$sim_pid" 2>/dev/null || true
+  sim_pid=""
+  span=$(sqlite3 "$db" "SELECT (julianday(max(submitted_at)) - julianday(min(submitted_at))) * 86400
+                        FROM jobs WHERE submitted_at IS NOT NULL")
+  cpu=$(tail -n 1 "$work/time")
+  awk -v gb="$gb" -v n="$jobs" -v t0="$t0" -v t1="$t1" -v span="$span" -v cpu="$cpu" \
+    -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+      split(cpu, c, " ")
+      printf "| %s | %d | %.0f | %.0f | %.0f | %s |\n", gb, n, n / (t1 - t0), n / span,
+             1e6 * (c[1] + c[2]) / n, load }'
+}
+
+echo "| binary | jobs | submits/s | submits/s, first to last submitted_at | client CPU µs/submit | load avg (1 min) |"
+echo "|---|---:|---:|---:|---:|---:|"
+for _ in $(seq 1 "$rounds"); do
+  for gb in "$@"; do one_run "$gb"; done
+done
