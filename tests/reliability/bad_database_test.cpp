@@ -5,10 +5,12 @@
 // rows that were there as they were.
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 
@@ -155,8 +157,8 @@ class FullDiskTest : public BinaryFixture {
     mount_point_ = dir_ / "small";
     fs::create_directories(mount_point_);
     if (!IsRoot()) GTEST_SKIP() << "a full disk needs a tmpfs mount, which needs root";
-    if (mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=2m") != 0) {
-      GTEST_SKIP() << "cannot mount a 2 MiB tmpfs: " << std::strerror(errno);
+    if (mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, MountOptions()) != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs (" << MountOptions() << "): " << std::strerror(errno);
     }
     mounted_ = true;
     db_path_ = (mount_point_ / "jobs.db").string();
@@ -164,6 +166,21 @@ class FullDiskTest : public BinaryFixture {
   void TearDown() override {
     if (mounted_) umount2(mount_point_.c_str(), MNT_DETACH);
     BinaryFixture::TearDown();
+  }
+
+  virtual const char* MountOptions() const { return "size=2m"; }
+
+  // Fills the small filesystem with one file until `leave` bytes are free.
+  fs::path FillDiskLeaving(std::uintmax_t leave) {
+    struct statvfs fs_stat {};
+    EXPECT_EQ(statvfs(mount_point_.c_str(), &fs_stat), 0);
+    const std::uintmax_t free_bytes = std::uintmax_t{fs_stat.f_bavail} * fs_stat.f_frsize;
+    const fs::path filler = mount_point_ / "filler";
+    if (free_bytes > leave) {
+      std::ofstream out(filler, std::ios::binary);
+      out << std::string(free_bytes - leave, 'f');
+    }
+    return filler;
   }
 
   fs::path mount_point_;
@@ -191,6 +208,63 @@ TEST_F(FullDiskTest, ALoadTooBigForTheDiskFailsCleanlyAndKeepsTheOldRows) {
   const ChildResult status = Gridbatch({"export", "--format", "jsonl", "--db", db_path_});
   EXPECT_EQ(status.exit_code, kExitOk) << status.err;
   EXPECT_EQ(status.err, "exported 2 rows to stdout\n");
+}
+
+// Room for a WAL that grows to SQLite's checkpoint size (1,000 pages) once
+// the disk has been freed again.
+class FullDiskRunTest : public FullDiskTest {
+ protected:
+  const char* MountOptions() const override { return "size=16m"; }
+};
+
+// The disk fills while `run` writes outputs: it must stop with the reason,
+// leave a sound database, and, once there is room again, a second `run`
+// must finish every job with its own output.
+TEST_F(FullDiskRunTest, ARunThatFillsTheDiskStopsCleanlyAndResumesOnceThereIsRoom) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .jitter = 0, .seed = 5});
+  std::vector<std::string> prompts;
+  for (int i = 0; i < 300; ++i) {
+    // The simulator's output repeats the prompt, so outputs take room.
+    prompts.push_back("Prompt " + std::to_string(i) + ": " + std::string(1500, 'w'));
+  }
+  Load("fills", prompts, {"gemma:2b"});
+  const fs::path filler = FillDiskLeaving(1024 * 1024);
+  const std::vector<std::string> run_args = {
+      "run",        "--db", db_path_,          "--endpoint", sim_->Endpoint(), "--rate", "0",
+      "--progress", "none", "--poll-interval", "0.05"};
+  ChildOptions options;
+  options.env = {{"GRIDREPUBLIC_TOKEN", "test-token-7f3a"}};
+
+  const ChildResult full = Gridbatch(run_args, options);
+  EXPECT_EQ(full.exit_code, kExitIoErr) << full.err;
+  EXPECT_NE(full.err.find("gridbatch: database " + db_path_ + ": "), std::string::npos) << full.err;
+  EXPECT_NE(full.err.find("database or disk is full"), std::string::npos) << full.err;
+  EXPECT_EQ(full.err.find("test-token-7f3a"), std::string::npos);
+  fs::remove(filler);
+  EXPECT_EQ(Snapshot(db_path_).integrity, "ok");
+  std::map<std::string, int> at_full = StateCounts();
+  EXPECT_LT(at_full["completed"], 300) << "the disk never filled: nothing was tested";
+  EXPECT_LT(at_full["pending"], 300) << "the disk was full before the first submit";
+  std::cout << "full disk | run stopped (exit " << full.exit_code << ") with "
+            << at_full["completed"] << " completed, " << at_full["submitted"] + at_full["running"]
+            << " in flight, " << at_full["submitting"] << " submitting, " << at_full["pending"]
+            << " pending of 300\n";
+
+  const ChildResult resumed = Gridbatch(run_args, options);
+  EXPECT_EQ(resumed.exit_code, kExitOk) << resumed.err;
+  if (at_full["submitting"] > 0) {
+    EXPECT_NE(resumed.err.find(std::to_string(at_full["submitting"]) +
+                               " job(s) were left 'submitting' by an interrupted run"),
+              std::string::npos)
+        << resumed.err;
+  }
+  const auto rows = Rows();
+  ASSERT_EQ(rows.size(), 300u);
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.state, "completed") << row.prompt.substr(0, 12) << ": " << row.error;
+    ASSERT_EQ(row.output, sim::FinalLog(row.model, row.prompt));
+  }
+  std::cout << "full disk | resumed once there was room: 300 completed, outputs correct\n";
 }
 
 }  // namespace
