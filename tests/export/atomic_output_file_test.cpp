@@ -12,18 +12,9 @@
 namespace gridbatch::exporter {
 namespace {
 
+using testing::ReadFile;
 using testing::TempDir;
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using testing::WriteFile;
 
 std::vector<std::string> Listing(const std::filesystem::path& dir) {
   std::vector<std::string> names;

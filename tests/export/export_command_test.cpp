@@ -17,19 +17,10 @@ namespace gridbatch {
 namespace {
 
 using testing::JobRow;
+using testing::ReadFile;
 using testing::TempDir;
 using testing::TestDb;
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using testing::WriteFile;
 
 std::string ShellQuote(const std::string& text) {
   std::string quoted = "'";

@@ -5,23 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "test_db.hpp"
+
 namespace gridbatch::exporter {
 namespace {
 
 store::ExportRow PlainRow() {
-  store::ExportRow row;
-  row.batch = "b1";
-  row.prompt_id = "p1";
-  row.model = "gemma:2b";
-  row.prompt = "What is 1+1?";
-  row.state = "completed";
-  row.output = "2";
-  row.runtime = 23;
-  row.remote_id = "9f22";
-  row.attempts = 1;
-  row.created = "2024-05-06T21:26:00.000Z";
-  row.submitted_at = "2024-05-06T21:27:00.000Z";
-  row.finished_at = "2024-05-06T21:28:00.000Z";
+  store::ExportRow row = testing::PlainExportRow();
   row.repeat = 2;
   return row;
 }

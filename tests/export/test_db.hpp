@@ -7,11 +7,44 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "gridbatch/export_reader.hpp"
+
 namespace gridbatch::testing {
+
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline void WriteFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// A plain completed job as the writers receive it (repeat 0, no vars).
+inline store::ExportRow PlainExportRow() {
+  store::ExportRow row;
+  row.batch = "b1";
+  row.prompt_id = "p1";
+  row.model = "gemma:2b";
+  row.prompt = "What is 1+1?";
+  row.state = "completed";
+  row.output = "2";
+  row.runtime = 23;
+  row.remote_id = "9f22";
+  row.attempts = 1;
+  row.created = "2024-05-06T21:26:00.000Z";
+  row.submitted_at = "2024-05-06T21:27:00.000Z";
+  row.finished_at = "2024-05-06T21:28:00.000Z";
+  return row;
+}
 
 // A directory under the system temp dir, removed with everything in it.
 class TempDir {
