@@ -47,47 +47,9 @@ done
 base=${endpoint%/remotejobs/v2}
 
 # Jobs for the status GETs to ask about, submitted over one connection.
-python3 - "$endpoint" "$token" "$jobs" >"$work/ids.txt" <<'PY'
-import http.client, json, sys, urllib.parse
-endpoint, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-url = urllib.parse.urlparse(endpoint)
-conn = http.client.HTTPConnection(url.hostname, url.port)
-headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-for i in range(n):
-    body = json.dumps({"app": "gridrepublic:text-inference",
-                       "commandLine": json.dumps({"inputs": ["status target %d" % i]}),
-                       "tag": "gemma:2b"})
-    conn.request("POST", url.path + "/jobs", body, headers)
-    print(json.loads(conn.getresponse().read())["ids"][0])
-PY
-
-cat >"$work/get.lua" <<'LUA'
-local ids = {}
-for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
-local paths = {}
-for first = 1, #ids - 99, 100 do
-  paths[#paths + 1] = "/remotejobs/v2/jobs/" .. table.concat(ids, ",", first, first + 99)
-end
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1])
-end
-LUA
-
-cat >"$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-wrk.headers["Content-Type"] = "application/json"
-local n = 0
-request = function()
-  n = n + 1
-  local body = '{"app":"gridrepublic:text-inference","commandLine":"{\\"inputs\\":[\\"wrk prompt '
-      .. n .. '\\"]}","tag":"gemma:2b"}'
-  return wrk.format("POST", "/remotejobs/v2/jobs", nil, body)
-end
-LUA
+python3 "$root/scripts/bench/presubmit.py" "$endpoint" "$token" "$jobs" "status target" >"$work/ids.txt"
+get_script=$root/scripts/bench/wrk_status.lua
+post_script=$root/scripts/bench/wrk_submit.lua
 
 row_gridbatch() {
   local kind=$1 n=$2 out
@@ -101,10 +63,15 @@ row_gridbatch() {
   printf '| %s | %s | gridbatch api::Client | %s | %sms | %sms | %s µs | %s |\n' "$kind" "$n" "$rps" "$avg" "$p99" "$cpu" "$errors"
 }
 
+# The environment both wrk scripts read.
+wrk_env() { IDS_FILE=$work/ids.txt TOKEN=$token BENCH_TOKEN=$token BASE_PATH=/remotejobs/v2 "$@"; }
+# wrk_submit.lua posts to the URL's own path; wrk_status.lua sets its paths.
+url_for() { if [ "$1" = "$post_script" ]; then echo "$endpoint/jobs"; else echo "$base"; fi; }
+
 row_wrk() {
   local kind=$1 n=$2 script=$3
-  IDS_FILE=$work/ids.txt TOKEN=$token wrk -t1 -c"$n" -d"${seconds}s" --timeout 5s --latency \
-    -s "$script" "$base" >"$work/wrk.txt" 2>&1 || true
+  wrk_env wrk -t1 -c"$n" -d"${seconds}s" --timeout 5s --latency -s "$script" "$(url_for "$script")" \
+    >"$work/wrk.txt" 2>&1 || true
   local rps avg p99 errors non2xx
   rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$work/wrk.txt")
   avg=$(awk '/^    Latency/ {print $2}' "$work/wrk.txt")
@@ -118,7 +85,7 @@ row_wrk() {
 # The simulator adds a worker thread per new connection and keeps it: warm it
 # up to each connection count first, so neither client pays for that.
 warm_up() {
-  IDS_FILE=$work/ids.txt TOKEN=$token wrk -t1 -c"$1" -d1s -s "$2" "$base" >/dev/null 2>&1 || true
+  wrk_env wrk -t1 -c"$1" -d1s -s "$2" "$(url_for "$2")" >/dev/null 2>&1 || true
 }
 
 echo "API client vs wrk against gridbatch-sim: ${seconds}s per row, $(nproc) cores shared by client and simulator, $jobs jobs pre-submitted, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -126,8 +93,8 @@ echo
 echo "| request | in flight | client | requests/s | latency avg | latency p99 | client CPU per request | errors |"
 echo "|---|---|---|---|---|---|---|---|"
 for kind in submit status; do
-  script=$work/post.lua
-  [ "$kind" = status ] && script=$work/get.lua
+  script=$post_script
+  [ "$kind" = status ] && script=$get_script
   for n in $in_flight; do
     warm_up "$n" "$script"
     row_gridbatch "$kind" "$n"

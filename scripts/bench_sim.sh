@@ -56,61 +56,20 @@ stop_sim() {
 
 # Submits $jobs jobs over one keep-alive connection and writes their ids.
 presubmit() {
-  python3 - "$endpoint" "$token" "$jobs" >"$work/ids.txt" <<'PY'
-import http.client, json, sys, urllib.parse
-endpoint, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-url = urllib.parse.urlparse(endpoint)
-conn = http.client.HTTPConnection(url.hostname, url.port)
-headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-for i in range(n):
-    body = json.dumps({"app": "gridrepublic:text-inference",
-                       "commandLine": json.dumps({"inputs": ["benchmark prompt %d" % i]}),
-                       "tag": "gemma:2b"})
-    conn.request("POST", url.path + "/jobs", body, headers)
-    print(json.loads(conn.getresponse().read())["ids"][0])
-PY
+  python3 "$root/scripts/bench/presubmit.py" "$endpoint" "$token" "$jobs" "benchmark prompt" >"$work/ids.txt"
 }
-
-cat >"$work/get.lua" <<'LUA'
-local ids = {}
-for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
-local paths = {}
-for first = 1, #ids - 99, 100 do
-  paths[#paths + 1] = os.getenv("BASE_PATH") .. "/jobs/" .. table.concat(ids, ",", first, first + 99)
-end
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1])
-end
-LUA
-
-cat >"$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-wrk.headers["Content-Type"] = "application/json"
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("thread_tag", tostring(threads))
-end
-local n = 0
-request = function()
-  n = n + 1
-  local body = '{"app":"gridrepublic:text-inference","commandLine":"{\\"inputs\\": [\\"bench '
-      .. thread_tag .. ' ' .. n .. '\\"]}","tag":"gemma:2b"}'
-  return wrk.format("POST", os.getenv("BASE_PATH") .. "/jobs", nil, body)
-end
-LUA
+get_script=$root/scripts/bench/wrk_status.lua
+post_script=$root/scripts/bench/wrk_submit.lua
 
 # Runs wrk and prints one table row.
 measure() {
   local config=$1 kind=$2 conns=$3 script=$4
   local out="$work/wrk.txt"
-  IDS_FILE=$work/ids.txt TOKEN=$token BASE_PATH=/remotejobs/v2 \
+  local url=${endpoint%/remotejobs/v2}
+  [ "$script" = "$post_script" ] && url=$endpoint/jobs  # wrk_submit.lua posts to the URL's path
+  IDS_FILE=$work/ids.txt TOKEN=$token BENCH_TOKEN=$token BASE_PATH=/remotejobs/v2 \
     wrk -t"$wrk_threads" -c"$conns" -d"${seconds}s" --timeout 5s --latency -s "$script" \
-    "${endpoint%/remotejobs/v2}" >"$out" 2>&1 || true
+    "$url" >"$out" 2>&1 || true
   local rps avg p99 errors non2xx
   rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
   avg=$(awk '/^    Latency/ {print $2}' "$out")
@@ -127,10 +86,10 @@ run_config() {
   start_sim "$@"
   presubmit
   for c in $connections; do
-    measure "$name" "GET 100 ids" "$c" "$work/get.lua"
+    measure "$name" "GET 100 ids" "$c" "$get_script"
   done
   for c in $connections; do
-    measure "$name" "POST submit" "$c" "$work/post.lua"
+    measure "$name" "POST submit" "$c" "$post_script"
   done
   stop_sim
 }
