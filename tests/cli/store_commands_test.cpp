@@ -1,6 +1,6 @@
 // `load`, `status`, `retry` and `cancel`, run as the built binary.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gridbatch/manifest.hpp"
+#include "test_files.hpp"
 
 extern char** environ;
 
@@ -27,12 +28,7 @@ struct Outcome {
   std::string err;
 };
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using gridbatch::testing::ReadFile;
 
 class StoreCommandsTest : public ::testing::Test {
  protected:
@@ -59,8 +55,10 @@ class StoreCommandsTest : public ::testing::Test {
     const std::string err_path = (dir_ / "stderr").string();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
     pid_t pid = 0;
     Outcome outcome;
     if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
@@ -91,9 +89,11 @@ TEST_F(StoreCommandsTest, LoadPrintsItsCountsAndReloadingAddsNothing) {
   const auto manifest = Capitals(kTwoPrompts);
   Outcome first = Run({"load", manifest, "--db", db_});
   EXPECT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_EQ(first.out, "capitals: 4 new, 0 already present, 0 no longer in the manifest (4 jobs)\n");
+  EXPECT_EQ(first.out,
+            "capitals: 4 new, 0 already present, 0 no longer in the manifest (4 jobs)\n");
   Outcome again = Run({"load", manifest, "--db", db_});
-  EXPECT_EQ(again.out, "capitals: 0 new, 4 already present, 0 no longer in the manifest (4 jobs)\n");
+  EXPECT_EQ(again.out,
+            "capitals: 0 new, 4 already present, 0 no longer in the manifest (4 jobs)\n");
 }
 
 TEST_F(StoreCommandsTest, LoadingAnEditedManifestAddsOnlyTheNewJobs) {
@@ -115,7 +115,8 @@ TEST_F(StoreCommandsTest, AnInvalidManifestPrintsEveryDiagnosticExits65AndCreate
   ASSERT_GE(expected.size(), 2u);
   std::string expected_err;
   for (const auto& diagnostic : expected) expected_err += diagnostic.ToString() + "\n";
-  expected_err += "gridbatch: " + std::to_string(expected.size()) + " error(s); nothing was loaded\n";
+  expected_err +=
+      "gridbatch: " + std::to_string(expected.size()) + " error(s); nothing was loaded\n";
   Outcome outcome = Run({"load", manifest, "--db", db_});
   EXPECT_EQ(outcome.exit_code, 65);
   EXPECT_EQ(outcome.err, expected_err);
@@ -178,8 +179,8 @@ TEST_F(StoreCommandsTest, AnUnknownBatchIsAnError) {
   for (const char* command : {"cancel", "retry", "status"}) {
     Outcome outcome = Run({command, "--db", db_, "--batch", "capitols"});
     EXPECT_EQ(outcome.exit_code, 64) << command;
-    EXPECT_EQ(outcome.err, "gridbatch: database " + db_ +
-                               ": no batch named 'capitols' (batches: capitals)\n")
+    EXPECT_EQ(outcome.err,
+              "gridbatch: database " + db_ + ": no batch named 'capitols' (batches: capitals)\n")
         << command;
   }
 }

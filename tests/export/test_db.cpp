@@ -28,17 +28,6 @@ void BindInt(sqlite3_stmt* s, int index, const std::optional<std::int64_t>& valu
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "gridbatch-export-XXXXXX");
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 TestDb::TestDb(std::filesystem::path path) : path_(std::move(path)) {
   store::JobStore::Open(path_.string());  // creates the file and applies the schema
   if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("sqlite3_open");

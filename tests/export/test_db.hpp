@@ -1,4 +1,4 @@
-// Test databases for the export tests: a temporary directory, a database
+// Test databases for the export tests: a database
 // created by the real store (which applies the schema), and rows inserted
 // with the sqlite3 C API so the tests need neither the loader nor the runner.
 #pragma once
@@ -7,26 +7,14 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "gridbatch/export_reader.hpp"
+#include "test_files.hpp"
 
 namespace gridbatch::testing {
-
-inline std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-inline void WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 // A plain completed job as the writers receive it (repeat 0, no vars).
 inline store::ExportRow PlainExportRow() {
@@ -45,20 +33,6 @@ inline store::ExportRow PlainExportRow() {
   row.finished_at = "2024-05-06T21:28:00.000Z";
   return row;
 }
-
-// A directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // One job as the tests write it; the defaults make a plain completed job.
 struct JobRow {

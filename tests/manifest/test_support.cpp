@@ -50,24 +50,4 @@ std::vector<std::string> JobsOf(std::string_view yaml, const std::filesystem::pa
   return lines;
 }
 
-TempDir::TempDir() {
-  std::random_device random;
-  path_ = std::filesystem::temp_directory_path() /
-          ("gridbatch-manifest-test-" + std::to_string(getpid()) + "-" + std::to_string(random()));
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::filesystem::path TempDir::Write(const std::string& name, std::string_view content) const {
-  std::filesystem::path file = path_ / name;
-  std::filesystem::create_directories(file.parent_path());
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  return file;
-}
-
 }  // namespace gridbatch::manifest::testing

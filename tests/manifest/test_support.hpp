@@ -9,6 +9,7 @@
 
 #include "gridbatch/job_spec.hpp"
 #include "gridbatch/manifest.hpp"
+#include "test_files.hpp"
 
 namespace gridbatch::manifest::testing {
 
@@ -31,20 +32,6 @@ std::vector<std::string> JobsOf(std::string_view yaml, const std::filesystem::pa
 
 std::string JobLine(const JobSpec& job);
 
-// A fresh directory, removed with everything in it when destroyed.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  // Writes `content` (bytes, as is) to path()/name and returns its path.
-  std::filesystem::path Write(const std::string& name, std::string_view content) const;
-
- private:
-  std::filesystem::path path_;
-};
+using gridbatch::testing::TempDir;
 
 }  // namespace gridbatch::manifest::testing

@@ -66,7 +66,7 @@ TEST_F(BadDatabaseTest, AFileThatIsNotSqliteIsRefusedByEveryCommandAndLeftAsItWa
   std::mt19937 rng(7);
   std::string bytes(100'000, '\0');
   for (char& c : bytes) c = static_cast<char>(rng() & 0xff);
-  WriteWholeFile(db_path_, bytes);
+  WriteFile(db_path_, bytes);
   const std::string manifest = Write("capitals.yaml", kManifest);
   for (const Command& command : EveryCommand(manifest)) {
     const ChildResult r = RunCommand(command);
@@ -74,7 +74,7 @@ TEST_F(BadDatabaseTest, AFileThatIsNotSqliteIsRefusedByEveryCommandAndLeftAsItWa
     EXPECT_EQ(r.err, "gridbatch: database " + db_path_ + ": open: file is not a database\n")
         << command.name;
     EXPECT_EQ(r.out, "") << command.name;
-    EXPECT_EQ(ReadWholeFile(db_path_), bytes) << command.name;
+    EXPECT_EQ(ReadFile(db_path_), bytes) << command.name;
   }
 }
 

@@ -46,7 +46,7 @@ class BinaryFixture : public run::testing::RunFixture {
 
   std::string Write(const std::string& name, const std::string& bytes) {
     const std::string path = PathOf(name);
-    WriteWholeFile(path, bytes);
+    WriteFile(path, bytes);
     return path;
   }
 

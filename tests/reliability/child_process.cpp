@@ -106,26 +106,13 @@ ChildResult RunChild(const std::string& program, const ChildOptions& options,
   close(err);
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + strerror(errno));
   result.exit_code = Wait(pid);
-  result.out = ReadWholeFile(result.out_path);
-  result.err = ReadWholeFile(result.err_path);
+  result.out = ReadFile(result.out_path);
+  result.err = ReadFile(result.err_path);
   return result;
 }
 
 bool IsRoot() {
   return geteuid() == 0;
-}
-
-std::string ReadWholeFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteWholeFile(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
 }  // namespace gridbatch::reliability

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "test_files.hpp"
+
 namespace gridbatch::reliability {
 
 struct ChildOptions {
@@ -46,7 +48,7 @@ ChildResult RunChild(const std::string& program, const ChildOptions& options,
 // enough to make a file read-only.
 bool IsRoot();
 
-std::string ReadWholeFile(const std::filesystem::path& path);
-void WriteWholeFile(const std::filesystem::path& path, const std::string& bytes);
+using gridbatch::testing::ReadFile;
+using gridbatch::testing::WriteFile;
 
 }  // namespace gridbatch::reliability

@@ -52,7 +52,7 @@ DbSnapshot Snapshot(const std::filesystem::path& db_path) {
 
 std::uint64_t FileDigest(const std::filesystem::path& path) {
   std::uint64_t hash = kFnvOffset;
-  Mix(hash, ReadWholeFile(path));
+  Mix(hash, ReadFile(path));
   return hash;
 }
 

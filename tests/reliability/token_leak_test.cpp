@@ -139,15 +139,15 @@ TEST_F(TokenLeakTest, NoCommandLeavesTheTokenAnywhere) {
   }
   // The scan must be able to find what is there: the token file holds the
   // token, the database's raw bytes the prompts, and the run's log the faults.
-  EXPECT_NE(ReadWholeFile(token_file).find(kToken), std::string::npos);
+  EXPECT_NE(ReadFile(token_file).find(kToken), std::string::npos);
   EXPECT_NE(
-      (ReadWholeFile(db_path_) + ReadWholeFile(db_path_ + "-wal")).find("Leak check prompt 7"),
+      (ReadFile(db_path_) + ReadFile(db_path_ + "-wal")).find("Leak check prompt 7"),
       std::string::npos);
   EXPECT_NE(run.err.find("retryable"), std::string::npos);
   int scanned = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
     if (!entry.is_regular_file() || entry.path() == token_file) continue;
-    const std::string bytes = ReadWholeFile(entry.path());
+    const std::string bytes = ReadFile(entry.path());
     ++scanned;
     for (const std::string& needle : needles) {
       EXPECT_EQ(bytes.find(needle), std::string::npos)

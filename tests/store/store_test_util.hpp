@@ -12,24 +12,11 @@
 
 #include "gridbatch/batch_loader.hpp"
 #include "gridbatch/job_spec.hpp"
+#include "test_files.hpp"
 
 namespace gridbatch::store::testing {
 
-// A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gridbatch-store-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using gridbatch::testing::TempDir;
 
 inline JobSpec Job(std::string prompt_id, std::string model, std::string prompt = "",
                    int repeat_index = 0) {
