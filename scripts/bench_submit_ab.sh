@@ -14,13 +14,19 @@
 # wall time, over first to last submitted_at, and client CPU per submit.
 # Bounded: the simulator exits after 300 s, each run is under `timeout`.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,16p "$0" >&2; exit 64; }
+[ $# -ge 2 ] || { sed -n 2,15p "$0" >&2; exit 64; }
 sim=$1
 shift
 jobs=${AB_JOBS:-50000}
 rounds=${AB_ROUNDS:-2}
 inflight=${AB_INFLIGHT:-64}
 token=bench-token-not-a-secret
+for exe in "$sim" "$@"; do
+  [ -x "$exe" ] || { echo "bench_submit_ab: $exe is not an executable file" >&2; exit 66; }
+done
+case $jobs$rounds$inflight in
+  *[!0-9]*) echo "bench_submit_ab: AB_JOBS, AB_ROUNDS and AB_INFLIGHT must be whole numbers" >&2; exit 64 ;;
+esac
 for tool in sqlite3 curl timeout awk; do
   command -v "$tool" >/dev/null || { echo "bench_submit_ab: '$tool' is missing" >&2; exit 1; }
 done

@@ -2,25 +2,62 @@
 gridbatch database, without the network: in each transaction, record the
 previous batch of jobs as submitted, claim the next batch of due pending
 jobs and mark them submitting (the statements of src/store/run_queue.cpp).
-Prints microseconds per job. Python's own cost, about 4 us a job, is
-included, so compare variants with each other, not with `gridbatch run`.
+Prints a markdown row: microseconds per job. Python's own cost, about 4 us a
+job, is included, so compare variants with each other, not with
+`gridbatch run`.
 
 Usage: python3 claim_replay.py DB [VARIANT] [BATCH]
-  DB       a database loaded by `gridbatch load` (it is changed: use a copy)
+  DB       a database loaded by `gridbatch load`; it is only read (the
+           replay runs on a copy in a temporary directory)
   VARIANT  as-loaded (default): the schema as it is
            slim: jobs_batch dropped, jobs_due partial on pending
            narrow: a narrow state table beside the jobs rows, which then
                    are only read (indexes like slim's)
   BATCH    jobs per transaction, default 16
 """
+import atexit
+import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 import time
 
+VARIANTS = ("as-loaded", "slim", "narrow")
+
+
+def fail(message):
+    sys.exit("claim_replay: " + message)
+
+
+if not 2 <= len(sys.argv) <= 4:
+    fail("usage: claim_replay.py DB [%s] [BATCH]" % "|".join(VARIANTS))
 path = sys.argv[1]
 variant = sys.argv[2] if len(sys.argv) > 2 else "as-loaded"
-batch = int(sys.argv[3]) if len(sys.argv) > 3 else 16
-db = sqlite3.connect(path, isolation_level=None)
+if variant not in VARIANTS:
+    fail("unknown variant '%s' (one of %s)" % (variant, ", ".join(VARIANTS)))
+try:
+    batch = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+except ValueError:
+    batch = 0
+if batch < 1:
+    fail("BATCH must be a whole number of at least 1, not '%s'" % sys.argv[3])
+if not os.path.isfile(path):
+    fail("%s: no such file" % path)
+
+work = tempfile.mkdtemp(prefix="claim-replay-")
+atexit.register(shutil.rmtree, work, True)
+copy = os.path.join(work, "replay.db")
+try:
+    source = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    tables = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"jobs", "batches"} <= tables:
+        fail("%s: not a gridbatch database (no jobs and batches tables)" % path)
+    db = sqlite3.connect(copy, isolation_level=None)
+    source.backup(db)
+    source.close()
+except sqlite3.DatabaseError as e:
+    fail("%s: %s" % (path, e))
 db.execute("PRAGMA journal_mode=WAL")
 db.execute("PRAGMA synchronous=NORMAL")
 
@@ -38,8 +75,6 @@ elif variant == "narrow":
         CREATE INDEX st_due ON st(next_attempt_at) WHERE state = 'pending';
         CREATE INDEX st_poll ON st(last_polled_at) WHERE state IN ('submitted', 'running');""")
     table = "st"
-elif variant != "as-loaded":
-    sys.exit("claim_replay: unknown variant " + variant)
 
 if variant == "narrow":
     claim = ("SELECT s.id, j.prompt, j.model, b.app, b.hours, s.attempts + 1"
@@ -74,3 +109,4 @@ while True:
         break
 wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
 print("| %s | %d | %d | %.1f | %.1f |" % (variant, batch, jobs, 1e6 * wall / jobs, 1e6 * cpu / jobs))
+db.close()
