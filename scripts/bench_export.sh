@@ -26,12 +26,9 @@ for tool in sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench_export: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  echo "+ cmake -S $root -B $build -DCMAKE_BUILD_TYPE=RelWithDebInfo" >&2
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-echo "+ cmake --build $build -j2 --target gridbatch gridbatch_export_bench" >&2
-cmake --build "$build" -j2 --target gridbatch gridbatch_export_bench >/dev/null
+# shellcheck source=bench/build_targets.sh
+. "$root/scripts/bench/build_targets.sh"
+build_targets "$build" gridbatch gridbatch_export_bench
 gridbatch=$build/bin/gridbatch
 encoder_bench=$build/tests/export/gridbatch_export_bench
 

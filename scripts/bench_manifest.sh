@@ -26,12 +26,9 @@ for tool in awk python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench_manifest: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  echo "+ cmake -S $root -B $build -DCMAKE_BUILD_TYPE=RelWithDebInfo" >&2
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-echo "+ cmake --build $build -j2 --target gridbatch" >&2
-cmake --build "$build" -j2 --target gridbatch >/dev/null
+# shellcheck source=bench/build_targets.sh
+. "$root/scripts/bench/build_targets.sh"
+build_targets "$build" gridbatch
 gridbatch=$build/bin/gridbatch
 
 if [ -n "${WORKDIR:-}" ]; then
