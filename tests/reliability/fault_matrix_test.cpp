@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "every_fault.hpp"
 #include "run_test_support.hpp"
 
 namespace gridbatch::run {
@@ -188,16 +189,8 @@ TEST_F(FaultMatrixTest, EveryJobEndsRightWhenStatusRepliesOmitIds) {
 }
 
 TEST_F(FaultMatrixTest, EveryJobEndsRightWithEveryFaultAtOnce) {
-  const sim::Faults faults{.p_429 = 0.03,
-                           .p_5xx = 0.08,
-                           .p_reset = 0.05,
-                           .p_slow = 0.05,
-                           .p_truncated = 0.05,
-                           .p_omit = 0.3,
-                           .retry_after_seconds = 1,
-                           .slow_seconds = 1.0};
   const Figures f = RunCase({.name = "all of the above at once",
-                             .faults = faults,
+                             .faults = reliability::EveryFault(),
                              .request_timeout_ms = 400,
                              .lost_replies = true});
   const sim::Counters& k = f.counters;

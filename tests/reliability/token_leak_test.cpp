@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "binary_fixture.hpp"
+#include "every_fault.hpp"
 
 namespace gridbatch::reliability {
 namespace {
@@ -52,14 +53,7 @@ class TokenLeakTest : public BinaryFixture {
  protected:
   void StartFaultySim() {
     sim::SimOptions options{.token = kToken, .queue_seconds = 0.03, .run_seconds = 0.1, .seed = 5};
-    options.faults = {.p_429 = 0.03,
-                      .p_5xx = 0.1,
-                      .p_reset = 0.05,
-                      .p_slow = 0.05,
-                      .p_truncated = 0.05,
-                      .p_omit = 0.2,
-                      .retry_after_seconds = 1,
-                      .slow_seconds = 1.0};
+    options.faults = EveryFault();
     sim_ = std::make_unique<sim::SimServer>(options);
     sim_->Start();
   }
@@ -140,9 +134,8 @@ TEST_F(TokenLeakTest, NoCommandLeavesTheTokenAnywhere) {
   // The scan must be able to find what is there: the token file holds the
   // token, the database's raw bytes the prompts, and the run's log the faults.
   EXPECT_NE(ReadFile(token_file).find(kToken), std::string::npos);
-  EXPECT_NE(
-      (ReadFile(db_path_) + ReadFile(db_path_ + "-wal")).find("Leak check prompt 7"),
-      std::string::npos);
+  EXPECT_NE((ReadFile(db_path_) + ReadFile(db_path_ + "-wal")).find("Leak check prompt 7"),
+            std::string::npos);
   EXPECT_NE(run.err.find("retryable"), std::string::npos);
   int scanned = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
