@@ -51,10 +51,16 @@ struct RunQueue::Statements {
                   " WHERE j.state IN ('submitted','running') AND j.last_polled_at <= ?1"
                   " AND (?2 IS NULL OR j.batch_id = ?2)"
                   " ORDER BY j.last_polled_at LIMIT ?3"),
-        mark_polled(db, "UPDATE jobs SET last_polled_at = ?2 WHERE id = ?1") {}
+        mark_polled(db, "UPDATE jobs SET last_polled_at = ?2 WHERE id = ?1"),
+        next_due(db,
+                 "SELECT min(next_attempt_at) FROM jobs WHERE state = 'pending'"
+                 " AND (?1 IS NULL OR batch_id = ?1)"),
+        oldest_poll(db,
+                    "SELECT min(last_polled_at) FROM jobs INDEXED BY jobs_poll"
+                    " WHERE state IN ('submitted','running') AND (?1 IS NULL OR batch_id = ?1)") {}
 
   SQLite::Statement submitted, retry, failed, polled, missing, claim, mark_submitting,
-      due_polls, mark_polled;
+      due_polls, mark_polled, next_due, oldest_poll;
 };
 
 namespace {
@@ -116,6 +122,21 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
     s.missing.bind(2, now);
     Run(s.missing);
   }
+}
+
+// Runs one of the prepared min() queries over the run's jobs.
+std::optional<Seconds> MinTime(SQLite::Statement& query, const std::optional<std::int64_t>& batch_id,
+                               const std::string& path, const char* what) {
+  std::optional<Seconds> result;
+  try {
+    BindBatch(query, 1, batch_id);
+    if (query.executeStep() && !query.getColumn(0).isNull()) result = query.getColumn(0).getDouble();
+    query.reset();
+  } catch (const SQLite::Exception& e) {
+    query.tryReset();
+    RethrowStoreError(path, what, e);
+  }
+  return result;
 }
 
 }  // namespace
@@ -241,30 +262,11 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
 }
 
 std::optional<Seconds> RunQueue::NextDueTime() {
-  try {
-    SQLite::Statement query(store_.impl().db,
-                            "SELECT min(next_attempt_at) FROM jobs WHERE state = 'pending'"
-                            " AND (?1 IS NULL OR batch_id = ?1)");
-    BindBatch(query, 1, batch_id_);
-    if (query.executeStep() && !query.getColumn(0).isNull()) return query.getColumn(0).getDouble();
-  } catch (const SQLite::Exception& e) {
-    RethrowStoreError(store_.path(), "find next due job", e);
-  }
-  return std::nullopt;
+  return MinTime(statements_->next_due, batch_id_, store_.path(), "find next due job");
 }
 
 std::optional<Seconds> RunQueue::OldestPollTime() {
-  try {
-    SQLite::Statement query(store_.impl().db,
-                            "SELECT min(last_polled_at) FROM jobs INDEXED BY jobs_poll"
-                            " WHERE state IN ('submitted','running')"
-                            " AND (?1 IS NULL OR batch_id = ?1)");
-    BindBatch(query, 1, batch_id_);
-    if (query.executeStep() && !query.getColumn(0).isNull()) return query.getColumn(0).getDouble();
-  } catch (const SQLite::Exception& e) {
-    RethrowStoreError(store_.path(), "find the next poll", e);
-  }
-  return std::nullopt;
+  return MinTime(statements_->oldest_poll, batch_id_, store_.path(), "find the next poll");
 }
 
 }  // namespace gridbatch::store
