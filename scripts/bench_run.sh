@@ -49,6 +49,9 @@ sim=$root/$build_dir/bin/gridbatch-sim
 [ -x "$gb" ] && [ -x "$sim" ] || { echo "bench_run: no $gb or $sim" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-bench-run.XXXXXX")
+# shellcheck source=scripts/bench/observe.sh
+. "$root/scripts/bench/observe.sh"
+observe_init "$work"
 sim_pid=""
 client_pid=""
 cleanup() {
@@ -66,11 +69,11 @@ trap 'exit 130' INT TERM
 # --- helpers -----------------------------------------------------------------
 
 log() { echo "bench_run: $*" >&2; }
-now() { date +%s.%N; }
+now() { echo "$EPOCHREALTIME"; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }   # calc FORMAT EXPRESSION
 
 # Starts a simulator on a free port with the given flags; sets sim_pid,
-# sim_url (the API base) and sim_root (for /sim/counters).
+# sim_url (the API base), sim_root and sim_port (for /sim/counters).
 start_sim() {
   local out=$work/sim.out
   : >"$out"
@@ -83,6 +86,7 @@ start_sim() {
   sim_url=$(sed -n 's/^endpoint=//p' "$out")
   [ -n "$sim_url" ] || { log "the simulator did not start: $(cat "$work/sim.err")"; exit 1; }
   sim_root=${sim_url%%/remotejobs/*}
+  sim_port=${sim_root##*:}
 }
 
 stop_sim() {
@@ -92,9 +96,8 @@ stop_sim() {
 }
 
 counter() {  # counter NAME: one of the simulator's counters (0 if unreadable)
-  local value
-  value=$(curl -s --max-time 5 "$sim_root/sim/counters" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || true)
-  echo "${value:-0}"
+  observe_counter 127.0.0.1 "$sim_port" "$1"
+  echo "$observe_value"
 }
 
 descendant() {  # descendant PID NAME: the pid of PID's first descendant named NAME
@@ -189,8 +192,11 @@ bench_gridbatch_submits() {
   client_pid=$!
   while [ "$accepted" -lt "$submit_jobs" ]; do
     kill -0 "$client_pid" 2>/dev/null || { log "gridbatch run ended early: $(cat "$work/$name.run.err")"; exit 1; }
-    sleep 0.02
-    accepted=$(counter submits_accepted)
+    # Builtins only: a watcher starting processes would take CPU from the
+    # pair being measured (scripts/bench/observe.sh).
+    observe_nap 0.02
+    observe_counter 127.0.0.1 "$sim_port" submits_accepted
+    accepted=$observe_value
   done
   t1=$(now)
   local sim_used

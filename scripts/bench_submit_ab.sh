@@ -27,7 +27,7 @@ done
 case $jobs$rounds$inflight in
   *[!0-9]*) echo "bench_submit_ab: AB_JOBS, AB_ROUNDS and AB_INFLIGHT must be whole numbers" >&2; exit 64 ;;
 esac
-for tool in sqlite3 curl timeout awk; do
+for tool in sqlite3 timeout awk; do
   command -v "$tool" >/dev/null || { echo "bench_submit_ab: '$tool' is missing" >&2; exit 1; }
 done
 [ -x /usr/bin/time ] || { echo "bench_submit_ab: /usr/bin/time is missing (package 'time')" >&2; exit 1; }
@@ -35,15 +35,14 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-ab.XXXXXX")
 sim_pid=""
 trap '[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=scripts/bench/observe.sh
+. "$(dirname "$0")/bench/observe.sh"
+observe_init "$work"
 seq 1 "$jobs" | awk '{ print "Benchmark prompt number " $1 ": say something short." }' >"$work/prompts.txt"
 printf 'name: ab\nmodel: gemma:2b\nprompt_files:\n  - path: prompts.txt\n' >"$work/manifest.yaml"
 
-accepted() {
-  curl -s --max-time 5 "$1/sim/counters" | grep -o '"submits_accepted":[0-9]*' | cut -d: -f2
-}
-
 one_run() {  # one_run BINARY
-  local gb=$1 db=$work/ab.db url root t0 t1 span cpu pid
+  local gb=$1 db=$work/ab.db url port t0 t1 span cpu pid
   rm -f "$db" "$db-wal" "$db-shm"
   "$gb" load "$work/manifest.yaml" --db "$db" >/dev/null 2>&1
   [ -n "${AB_SQL:-}" ] && sqlite3 "$db" "$AB_SQL"
@@ -52,17 +51,20 @@ one_run() {  # one_run BINARY
   sim_pid=$!
   for _ in $(seq 1 100); do grep -q '^endpoint=' "$work/sim.out" && break; sleep 0.05; done
   url=$(sed -n 's/^endpoint=//p' "$work/sim.out")
-  root=${url%%/remotejobs/*}
-  t0=$(date +%s.%N)
+  port=${url%%/remotejobs/*}
+  port=${port##*:}
+  t0=$EPOCHREALTIME
   GRIDREPUBLIC_TOKEN=$token /usr/bin/time -f "%U %S" -o "$work/time" timeout 240 \
     "$gb" run --db "$db" --endpoint "$url" --progress none --rate 0 \
     --max-inflight "$inflight" --poll-interval 10m 2>/dev/null &
   pid=$!
-  while [ "$(accepted "$root")" -lt "$jobs" ]; do
+  observe_value=0
+  while [ "$observe_value" -lt "$jobs" ]; do  # builtins only (bench/observe.sh)
     kill -0 "$pid" 2>/dev/null || { echo "bench_submit_ab: $gb stopped early" >&2; exit 1; }
-    sleep 0.02
+    observe_nap 0.02
+    observe_counter 127.0.0.1 "$port" submits_accepted
   done
-  t1=$(date +%s.%N)
+  t1=$EPOCHREALTIME
   # $pid is /usr/bin/time; its child is timeout, whose child is gridbatch.
   pkill -TERM -P "$(pgrep -P "$pid" | head -n 1)" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
