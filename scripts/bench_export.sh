@@ -56,16 +56,15 @@ INSERT INTO batches (id, name, app, created_at, updated_at) VALUES
   (1, 'bench-small', 'gridrepublic:text-inference', '2024-05-06T21:26:00.000Z', '2024-05-06T21:26:00.000Z'),
   (2, 'bench-rest', 'gridrepublic:text-inference', '2024-05-06T21:26:00.000Z', '2024-05-06T21:26:00.000Z');
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
-INSERT INTO jobs (batch_id, content_key, prompt_id, model, prompt, vars, repeat_index, state,
-                  attempts, remote_id, remote_status, output, runtime, created_at, updated_at,
-                  submitted_at, finished_at)
+INSERT INTO jobs (batch_id, content_key, prompt_id, model, prompt, vars, repeat_index,
+                  output, runtime, created_at)
 SELECT CASE WHEN i <= $small THEN 1 ELSE 2 END,
        randomblob(16), 'q' || i,
        CASE i % 2 WHEN 0 THEN 'gemma:2b' ELSE 'llama3:8b' END,
        printf('Question %07d: what is the capital of country number %03d? Answer in one word, then explain.', i, i % 197),
        json_object('lang', CASE i % 3 WHEN 0 THEN 'fr' WHEN 1 THEN 'en' ELSE 'de' END,
                    'temperature', (i % 10) / 10.0),
-       0, 'completed', 1, lower(hex(randomblob(16))), 'completed',
+       0,
        printf('%07d. The capital is "Paris", of course.', i) || char(10) ||
          substr('France is a country in Western Europe, with a long history of art, science and ' ||
                 'philosophy; its capital, Paris, sits on the Seine and has been the seat of ' ||
@@ -74,9 +73,12 @@ SELECT CASE WHEN i <= $small THEN 1 ELSE 2 END,
                 'of visitors every year. Its population is a little over two million, and the ' ||
                 'wider region holds about twelve million people. The Louvre, the Eiffel Tower ' ||
                 'and Notre-Dame are among the most visited places in the world.', 1, 450),
-       i % 120, '2024-05-06T21:26:00.000Z', '2024-05-06T22:00:00.000Z',
-       '2024-05-06T21:30:00.000Z', '2024-05-06T21:59:00.000Z'
+       i % 120, '2024-05-06T21:26:00.000Z'
 FROM n;
+-- The jobs' trigger made their job_state rows, pending: all completed.
+UPDATE job_state SET state = 'completed', attempts = 1, remote_id = lower(hex(randomblob(16))),
+  remote_status = 'completed', updated_at = '2024-05-06T22:00:00.000Z',
+  submitted_at = '2024-05-06T21:30:00.000Z', finished_at = '2024-05-06T21:59:00.000Z';
 COMMIT;
 PRAGMA journal_mode = WAL;
 SQL
@@ -85,10 +87,11 @@ SQL
 # The same columns as the export, for the sqlite3 shell (vars as its JSON text).
 select_sql() {
   local where=$1
-  echo "SELECT b.name AS batch, j.prompt_id, j.model, j.prompt, j.state, j.output, j.runtime,
-    j.remote_id, j.attempts, j.last_error AS error, j.created_at AS created, j.submitted_at,
-    j.finished_at, j.repeat_index AS \"repeat\", j.vars
-    FROM jobs AS j JOIN batches AS b ON b.id = j.batch_id $where ORDER BY j.id;"
+  echo "SELECT b.name AS batch, j.prompt_id, j.model, j.prompt, s.state, j.output, j.runtime,
+    s.remote_id, s.attempts, s.last_error AS error, j.created_at AS created, s.submitted_at,
+    s.finished_at, j.repeat_index AS \"repeat\", j.vars
+    FROM jobs AS j JOIN job_state AS s ON s.job_id = j.id JOIN batches AS b ON b.id = j.batch_id
+    $where ORDER BY j.id;"
 }
 
 # Runs "$@" REPEAT times with stdout to $out; prints the median wall seconds,

@@ -208,7 +208,7 @@ bench_gridbatch_submits() {
   client_pid=""
   local span errors
   span=$(sqlite3 "$work/$name.db" "SELECT (julianday(max(submitted_at)) - julianday(min(submitted_at))) * 86400
-                                   FROM jobs WHERE submitted_at IS NOT NULL")
+                                   FROM job_state WHERE submitted_at IS NOT NULL")
   errors=$(( $(counter submits_rejected) + $(counter sent_429) + $(counter sent_5xx) ))
   stop_sim
   row "gridbatch run --rate 0 --max-inflight $inflight" "$accepted" "$t1 - $t0" "$span" "$(cpu_of "$work/$name.run.time")" "$sim_used" "$errors" "$load"

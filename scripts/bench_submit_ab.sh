@@ -71,8 +71,11 @@ one_run() {  # one_run BINARY
   kill "$sim_pid" 2>/dev/null || true
   wait "$sim_pid" 2>/dev/null || true
   sim_pid=""
+  # Schema 2 keeps submitted_at in job_state; a binary from before it, in jobs.
+  local table=jobs
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_schema WHERE name = 'job_state'")" = 1 ] && table=job_state
   span=$(sqlite3 "$db" "SELECT (julianday(max(submitted_at)) - julianday(min(submitted_at))) * 86400
-                        FROM jobs WHERE submitted_at IS NOT NULL")
+                        FROM $table WHERE submitted_at IS NOT NULL")
   cpu=$(tail -n 1 "$work/time")
   awk -v gb="$gb" -v n="$jobs" -v t0="$t0" -v t1="$t1" -v span="$span" -v cpu="$cpu" \
     -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {

@@ -21,8 +21,8 @@ constexpr const char* kUpsertBatch = R"sql(
 
 constexpr const char* kInsertJob = R"sql(
   INSERT INTO jobs (batch_id, content_key, prompt_id, model, prompt, vars, repeat_index,
-                    created_at, updated_at, load_serial)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
+                    created_at, load_serial)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
   ON CONFLICT (content_key) DO NOTHING)sql";
 
 constexpr const char* kMarkSeen = R"sql(

@@ -13,19 +13,22 @@ namespace {
 
 // The columns of ExportRow, in its order.
 constexpr const char* kRowColumns =
-    "b.name, j.prompt_id, j.model, j.prompt, j.state, j.output, j.runtime, j.remote_id, "
-    "j.attempts, j.last_error, j.created_at, j.submitted_at, j.finished_at, j.repeat_index, "
+    "b.name, j.prompt_id, j.model, j.prompt, s.state, j.output, j.runtime, s.remote_id, "
+    "s.attempts, s.last_error, j.created_at, s.submitted_at, s.finished_at, j.repeat_index, "
     "j.vars";
 
-constexpr const char* kFrom = " FROM jobs AS j JOIN batches AS b ON b.id = j.batch_id";
+constexpr const char* kFrom =
+    " FROM jobs AS j JOIN job_state AS s ON s.job_id = j.id JOIN batches AS b ON b.id = j.batch_id";
 
 // The rows come in rowid order straight off the table. Left to itself the
 // planner answers --batch or --state through an index and then sorts every
 // matching row, outputs included, in a temporary b-tree: memory and temp
 // files growing with the export. NOT INDEXED and CROSS JOIN (which fixes the
-// loop order) keep one scan of jobs with a primary-key lookup of its batch.
+// loop order) keep one scan of jobs with primary-key lookups of its state row
+// and its batch.
 constexpr const char* kStreamingFrom =
-    " FROM jobs AS j NOT INDEXED CROSS JOIN batches AS b ON b.id = j.batch_id";
+    " FROM jobs AS j NOT INDEXED CROSS JOIN job_state AS s ON s.job_id = j.id"
+    " CROSS JOIN batches AS b ON b.id = j.batch_id";
 
 // json_each() fails on malformed JSON and lists array indexes as keys: only
 // well-formed objects count. Nested CASEs, because only they are sure not to
@@ -61,12 +64,12 @@ WhereClause BuildWhere(const ExportFilter& filter) {
   for (JobState state : filter.states) {
     states.emplace_back(ToString(state));
   }
-  AddAlternatives(where, "j.state", states);
+  AddAlternatives(where, "s.state", states);
   if (filter.since) {
     // julianday() reads any ISO-8601 spelling the store may have used and
     // works in whole milliseconds, so both sides round the same way.
     where.sql += where.sql.empty() ? " WHERE " : " AND ";
-    where.sql += "julianday(j.updated_at) >= julianday(?)";
+    where.sql += "julianday(s.updated_at) >= julianday(?)";
     where.params.push_back(FormatIsoUtc(*filter.since));
   }
   return where;

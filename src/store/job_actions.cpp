@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "batch_lookup.hpp"
 #include "gridbatch/error.hpp"
@@ -15,15 +17,20 @@ namespace {
 // ?3 = model (NULL: any model); a state list, when any, follows from ?4.
 constexpr const char* kFilterClause = "(?2 < 0 OR batch_id = ?2) AND (?3 IS NULL OR model = ?3)";
 
+// A retried job starts afresh: its results go with its state. The results
+// (in jobs) are cleared first, while the state still says which jobs.
+constexpr const char* kRetryResults = R"sql(
+  UPDATE jobs SET output = NULL, runtime = NULL, remote_created = NULL
+  WHERE id IN (SELECT job_id FROM job_state WHERE state IN (?4, ?5) AND )sql";
+
 constexpr const char* kRetry = R"sql(
-  UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = 0, remote_id = NULL,
-    remote_status = NULL, vm_status = NULL, output = NULL, runtime = NULL,
-    remote_created = NULL, submitted_at = NULL, finished_at = NULL, last_polled_at = 0,
-    missing_since = NULL, updated_at = ?1
+  UPDATE job_state SET state = 'pending', attempts = 0, next_attempt_at = 0, remote_id = NULL,
+    remote_status = NULL, vm_status = NULL, submitted_at = NULL, finished_at = NULL,
+    last_polled_at = 0, missing_since = NULL, updated_at = ?1
   WHERE state IN (?4, ?5) AND )sql";
 
 constexpr const char* kCancel = R"sql(
-  UPDATE jobs SET state = 'cancelled', finished_at = ?1, updated_at = ?1
+  UPDATE job_state SET state = 'cancelled', finished_at = ?1, updated_at = ?1
   WHERE state = 'pending' AND )sql";
 
 void CheckRetryStates(const std::vector<JobState>& states) {
@@ -53,15 +60,19 @@ void BindFilter(SQLite::Statement& update, JobStore& store, const JobFilter& fil
   }
 }
 
+// Runs `updates` in order, in one transaction, each bound by `bind`; returns
+// the number of jobs the last one changed.
 std::uint64_t RunUpdate(JobStore& store, const std::string& doing,
                         const std::function<void(SQLite::Statement&)>& bind,
-                        const std::string& sql) {
+                        const std::vector<std::string>& updates) {
   std::uint64_t changed = 0;
   try {
     SQLite::Transaction tx(store.impl().db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement update(store.impl().db, sql);
-    bind(update);
-    changed = static_cast<std::uint64_t>(update.exec());
+    for (const std::string& sql : updates) {
+      SQLite::Statement update(store.impl().db, sql);
+      bind(update);
+      changed = static_cast<std::uint64_t>(update.exec());
+    }
     tx.commit();
   } catch (const SQLite::Exception& e) {
     RethrowStoreError(store.path(), doing, e);
@@ -84,14 +95,14 @@ std::uint64_t RetryJobs(JobStore& store, const RetryOptions& options, const Cloc
         update.bind(4, failed ? "failed" : "cancelled");
         update.bind(5, cancelled ? "cancelled" : "failed");
       },
-      std::string(kRetry) + kFilterClause);
+      {std::string(kRetryResults) + kFilterClause + ")", std::string(kRetry) + kFilterClause});
 }
 
 std::uint64_t CancelJobs(JobStore& store, const JobFilter& filter, const Clock& clock) {
   return RunUpdate(
       store, "cancel jobs",
       [&](SQLite::Statement& update) { BindFilter(update, store, filter, clock); },
-      std::string(kCancel) + kFilterClause);
+      {std::string(kCancel) + kFilterClause});
 }
 
 }  // namespace gridbatch::store

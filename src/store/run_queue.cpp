@@ -12,55 +12,59 @@ namespace gridbatch::store {
 struct RunQueue::Statements {
   explicit Statements(SQLite::Database& db)
       : submitted(db,
-                  "UPDATE jobs SET state = 'submitted', remote_id = ?2, submitted_at = ?3,"
+                  "UPDATE job_state SET state = 'submitted', remote_id = ?2, submitted_at = ?3,"
                   " updated_at = ?3, last_polled_at = ?4, remote_status = NULL,"
                   " vm_status = NULL, missing_since = NULL"
-                  " WHERE id = ?1 AND state = 'submitting'"),
+                  " WHERE job_id = ?1 AND state = 'submitting'"),
         retry(db,
-              "UPDATE jobs SET state = 'pending', next_attempt_at = ?2, last_error = ?3,"
+              "UPDATE job_state SET state = 'pending', next_attempt_at = ?2, last_error = ?3,"
               " attempts = attempts - ?4, remote_id = NULL, missing_since = NULL,"
-              " updated_at = ?5 WHERE id = ?1 AND state IN ('submitting','submitted','running')"),
+              " updated_at = ?5 WHERE job_id = ?1 AND state IN ('submitting','submitted','running')"),
         failed(db,
-               "UPDATE jobs SET state = 'failed', last_error = ?2, finished_at = ?3,"
-               " updated_at = ?3 WHERE id = ?1"
+               "UPDATE job_state SET state = 'failed', last_error = ?2, finished_at = ?3,"
+               " updated_at = ?3 WHERE job_id = ?1"
                " AND state IN ('submitting','submitted','running')"),
         polled(db,
-               "UPDATE jobs SET state = ?2, remote_status = ?3, vm_status = ?4, output = ?5,"
-               " runtime = ?6, remote_created = ?7, missing_since = NULL, updated_at = ?8,"
-               " finished_at = CASE WHEN ?2 IN ('completed','failed') THEN ?8 END,"
-               " last_error = CASE WHEN ?2 = 'failed' THEN ?9 ELSE last_error END"
-               " WHERE id = ?1 AND state IN ('submitted','running')"),
+               "UPDATE job_state SET state = ?2, remote_status = ?3, vm_status = ?4,"
+               " missing_since = NULL, updated_at = ?5,"
+               " finished_at = CASE WHEN ?2 IN ('completed','failed') THEN ?5 END,"
+               " last_error = CASE WHEN ?2 = 'failed' THEN ?6 ELSE last_error END"
+               " WHERE job_id = ?1 AND state IN ('submitted','running')"),
+        // The wide row is written only when a poll brought something new.
+        polled_results(db,
+                       "UPDATE jobs SET output = ?2, runtime = ?3, remote_created = ?4"
+                       " WHERE id = ?1 AND (output IS NOT ?2 OR runtime IS NOT ?3"
+                       " OR remote_created IS NOT ?4)"),
         missing(db,
-                "UPDATE jobs SET missing_since = coalesce(missing_since, ?2)"
-                " WHERE id = ?1 AND state IN ('submitted','running')"),
+                "UPDATE job_state SET missing_since = coalesce(missing_since, ?2)"
+                " WHERE job_id = ?1 AND state IN ('submitted','running')"),
         claim(db,
-              "SELECT j.id, j.prompt, j.model, b.app, b.hours, j.attempts + 1"
-              " FROM jobs j JOIN batches b ON b.id = j.batch_id"
-              " WHERE j.state = 'pending' AND j.next_attempt_at <= ?1"
-              " AND (?2 IS NULL OR j.batch_id = ?2)"
-              " ORDER BY j.next_attempt_at, j.id LIMIT ?3"),
+              "SELECT s.job_id, j.prompt, j.model, b.app, b.hours, s.attempts + 1"
+              " FROM job_state s INDEXED BY job_state_due"
+              " JOIN jobs j ON j.id = s.job_id JOIN batches b ON b.id = s.batch_id"
+              " WHERE s.state = 'pending' AND s.next_attempt_at <= ?1"
+              " AND (?2 IS NULL OR s.batch_id = ?2)"
+              " ORDER BY s.next_attempt_at, s.job_id LIMIT ?3"),
         mark_submitting(db,
-                        "UPDATE jobs SET state = 'submitting', attempts = attempts + 1,"
-                        " updated_at = ?2 WHERE id = ?1"),
+                        "UPDATE job_state SET state = 'submitting', attempts = attempts + 1,"
+                        " updated_at = ?2 WHERE job_id = ?1"),
         due_polls(db,
-                  "SELECT j.id, j.remote_id, j.state, j.submitted_at, b.hours, j.missing_since,"
-                  " j.last_polled_at"
-                  // Without INDEXED BY, an unanalysed database scans jobs_due
-                  // and sorts every in-flight row to find none due.
-                  " FROM jobs j INDEXED BY jobs_poll JOIN batches b ON b.id = j.batch_id"
-                  " WHERE j.state IN ('submitted','running') AND j.last_polled_at <= ?1"
-                  " AND (?2 IS NULL OR j.batch_id = ?2)"
-                  " ORDER BY j.last_polled_at LIMIT ?3"),
-        mark_polled(db, "UPDATE jobs SET last_polled_at = ?2 WHERE id = ?1"),
+                  "SELECT s.job_id, s.remote_id, s.state, s.submitted_at, b.hours,"
+                  " s.missing_since, s.last_polled_at"
+                  " FROM job_state s INDEXED BY job_state_poll JOIN batches b ON b.id = s.batch_id"
+                  " WHERE s.state IN ('submitted','running') AND s.last_polled_at <= ?1"
+                  " AND (?2 IS NULL OR s.batch_id = ?2)"
+                  " ORDER BY s.last_polled_at LIMIT ?3"),
+        mark_polled(db, "UPDATE job_state SET last_polled_at = ?2 WHERE job_id = ?1"),
         next_due(db,
-                 "SELECT min(next_attempt_at) FROM jobs WHERE state = 'pending'"
-                 " AND (?1 IS NULL OR batch_id = ?1)"),
+                 "SELECT min(next_attempt_at) FROM job_state INDEXED BY job_state_due"
+                 " WHERE state = 'pending' AND (?1 IS NULL OR batch_id = ?1)"),
         oldest_poll(db,
-                    "SELECT min(last_polled_at) FROM jobs INDEXED BY jobs_poll"
+                    "SELECT min(last_polled_at) FROM job_state INDEXED BY job_state_poll"
                     " WHERE state IN ('submitted','running') AND (?1 IS NULL OR batch_id = ?1)") {}
 
-  SQLite::Statement submitted, retry, failed, polled, missing, claim, mark_submitting,
-      due_polls, mark_polled, next_due, oldest_poll;
+  SQLite::Statement submitted, retry, failed, polled, polled_results, missing, claim,
+      mark_submitting, due_polls, mark_polled, next_due, oldest_poll;
 };
 
 namespace {
@@ -106,16 +110,20 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
     s.polled.bind(2, std::string(ToString(o.state)));
     s.polled.bind(3, o.remote_status);
     s.polled.bind(4, o.vm_status);
-    s.polled.bind(5, o.log);
+    s.polled.bind(5, now_text);
+    s.polled.bind(6, o.error);
+    const int changed = s.polled.exec();
+    s.polled.reset();
+    if (changed == 0) continue;  // no longer in flight: its results stay as they were
+    s.polled_results.bind(1, o.id);
+    s.polled_results.bind(2, o.log);
     if (o.runtime) {
-      s.polled.bind(6, *o.runtime);
+      s.polled_results.bind(3, *o.runtime);
     } else {
-      s.polled.bind(6);
+      s.polled_results.bind(3);
     }
-    s.polled.bind(7, o.created);
-    s.polled.bind(8, now_text);
-    s.polled.bind(9, o.error);
-    Run(s.polled);
+    s.polled_results.bind(4, o.created);
+    Run(s.polled_results);
   }
   for (const auto& o : outcomes.missing) {
     s.missing.bind(1, o.id);
@@ -161,13 +169,20 @@ RunQueue::~RunQueue() = default;
 StateCounts RunQueue::CountByState() {
   StateCounts counts{};
   try {
-    SQLite::Statement query(store_.impl().db,
-                            "SELECT state, count(*) FROM jobs"
-                            " WHERE (?1 IS NULL OR batch_id = ?1) GROUP BY state");
+    // One pass with a counter per state: no index on the state (it would
+    // move on every state change), and GROUP BY would sort every row.
+    std::string sql = "SELECT ";
+    for (const JobState state : kAllJobStates) {
+      if (state != kAllJobStates[0]) sql += ", ";
+      sql += "count(*) FILTER (WHERE state = '" + std::string(ToString(state)) + "')";
+    }
+    sql += " FROM job_state WHERE (?1 IS NULL OR batch_id = ?1)";
+    SQLite::Statement query(store_.impl().db, sql);
     BindBatch(query, 1, batch_id_);
-    while (query.executeStep()) {
-      if (auto state = ParseJobState(query.getColumn(0).getString())) {
-        counts[static_cast<std::size_t>(*state)] = query.getColumn(1).getInt64();
+    if (query.executeStep()) {
+      for (const JobState state : kAllJobStates) {
+        const auto index = static_cast<std::size_t>(state);
+        counts[index] = query.getColumn(static_cast<int>(index)).getInt64();
       }
     }
   } catch (const SQLite::Exception& e) {
@@ -181,10 +196,10 @@ std::int64_t RunQueue::ResolveUncertain(bool resubmit, Seconds now) {
   store_.InTransaction([&] {
     SQLite::Statement update(
         store_.impl().db,
-        resubmit ? "UPDATE jobs SET state = 'pending', next_attempt_at = 0, updated_at = ?2,"
+        resubmit ? "UPDATE job_state SET state = 'pending', next_attempt_at = 0, updated_at = ?2,"
                    " last_error = 'submit interrupted, outcome unknown: submitted again'"
                    " WHERE state = 'submitting' AND (?1 IS NULL OR batch_id = ?1)"
-                 : "UPDATE jobs SET state = 'failed', updated_at = ?2, finished_at = ?2,"
+                 : "UPDATE job_state SET state = 'failed', updated_at = ?2, finished_at = ?2,"
                    " last_error = 'submit interrupted, outcome unknown: not submitted again"
                    " (--on-uncertain fail)'"
                    " WHERE state = 'submitting' AND (?1 IS NULL OR batch_id = ?1)");

@@ -1,6 +1,7 @@
 #include "gridbatch/status_report.hpp"
 
 #include <map>
+#include <utility>
 
 #include "batch_lookup.hpp"
 #include "job_store_impl.hpp"
@@ -10,7 +11,7 @@ namespace {
 
 // A batch filter as SQL: every query below takes the batch id as ?1, and
 // -1 (no such id) stands for "all batches".
-constexpr const char* kBatchClause = "(?1 < 0 OR batch_id = ?1)";
+constexpr const char* kBatchClause = "(?1 < 0 OR s.batch_id = ?1)";
 
 std::string Text(const SQLite::Column& column) {
   return column.isNull() ? std::string() : column.getString();
@@ -34,27 +35,45 @@ std::vector<BatchStatus> ReadBatches(SQLite::Database& db, std::int64_t batch_id
   return batches;
 }
 
-// Fills the per-model counts; the GROUP BY walks the (batch_id, model, state)
-// index, so this reads no job rows.
+// Fills the per-model counts by tallying one pass over job_state, which
+// holds batch, model and state side by side; nothing indexes the state (it
+// would move on every state change), and GROUP BY would sort every row.
 void ReadCounts(SQLite::Database& db, std::int64_t batch_id, StatusReport& report) {
-  std::map<std::string, BatchStatus*> by_name;
-  for (auto& batch : report.batches) by_name[batch.name] = &batch;
-  SQLite::Statement query(db, std::string(R"sql(
-    SELECT b.name, j.model, j.state, count(*) FROM jobs j JOIN batches b ON b.id = j.batch_id
-    WHERE )sql") + kBatchClause + " GROUP BY j.batch_id, j.model, j.state ORDER BY b.name, j.model");
+  std::map<std::int64_t, BatchStatus*> by_id;
+  {
+    std::map<std::string, BatchStatus*> by_name;
+    for (auto& batch : report.batches) by_name[batch.name] = &batch;
+    SQLite::Statement ids(db, "SELECT id, name FROM batches WHERE ?1 < 0 OR id = ?1");
+    ids.bind(1, batch_id);
+    while (ids.executeStep()) by_id[ids.getColumn(0).getInt64()] = by_name.at(ids.getColumn(1).getString());
+  }
+  // (batch id, model) -> counts, in the order the report lists them.
+  std::map<std::pair<std::int64_t, std::string>, StateCounts> tallies;
+  SQLite::Statement query(db, std::string("SELECT batch_id, model, state FROM job_state s WHERE ") +
+                                  kBatchClause);
   query.bind(1, batch_id);
+  std::pair<std::int64_t, std::string> key;
+  StateCounts* tally = nullptr;
   while (query.executeStep()) {
-    BatchStatus& batch = *by_name.at(query.getColumn(0).getString());
-    const std::string model = query.getColumn(1).getString();
-    if (batch.models.empty() || batch.models.back().model != model) {
-      batch.models.push_back(ModelStatus{model, {}});
+    const std::int64_t id = query.getColumn(0).getInt64();
+    const char* model = query.getColumn(1).getText();
+    if (tally == nullptr || key.first != id || key.second != model) {
+      key = {id, model};
+      tally = &tallies[key];
     }
-    const auto state = ParseJobState(query.getColumn(2).getString());
-    const auto count = static_cast<std::uint64_t>(query.getColumn(3).getInt64());
-    if (!state) continue;  // the schema's CHECK admits no other state
-    batch.models.back().counts[*state] += count;
-    batch.counts[*state] += count;
-    report.totals[*state] += count;
+    const auto state = ParseJobState(query.getColumn(2).getText());
+    if (state) ++(*tally)[*state];  // the schema's CHECK admits no other state
+  }
+  for (const auto& [group, counts] : tallies) {
+    BatchStatus& batch = *by_id.at(group.first);
+    batch.models.push_back(ModelStatus{group.second, {}});
+    for (const JobState state : kAllJobStates) {
+      const std::uint64_t count = counts[state];
+      if (count == 0) continue;
+      batch.models.back().counts[state] += count;
+      batch.counts[state] += count;
+      report.totals[state] += count;
+    }
   }
 }
 
@@ -62,9 +81,9 @@ void ReadUncertain(SQLite::Database& db, std::int64_t batch_id, std::size_t limi
                    StatusReport& report) {
   report.uncertain_count = report.totals[JobState::kSubmitting];
   SQLite::Statement query(db, std::string(R"sql(
-    SELECT b.name, j.prompt_id, j.model, j.repeat_index, j.attempts, j.updated_at
-    FROM jobs j JOIN batches b ON b.id = j.batch_id
-    WHERE j.state = 'submitting' AND )sql") + kBatchClause + " ORDER BY j.updated_at, j.id LIMIT ?2");
+    SELECT b.name, j.prompt_id, j.model, j.repeat_index, s.attempts, s.updated_at
+    FROM job_state s JOIN jobs j ON j.id = s.job_id JOIN batches b ON b.id = s.batch_id
+    WHERE s.state = 'submitting' AND )sql") + kBatchClause + " ORDER BY s.updated_at, s.job_id LIMIT ?2");
   query.bind(1, batch_id);
   query.bind(2, static_cast<std::int64_t>(limit));
   while (query.executeStep()) {
@@ -75,12 +94,12 @@ void ReadUncertain(SQLite::Database& db, std::int64_t batch_id, std::size_t limi
   }
 }
 
-// Uses the partial index jobs_errors, so the cost follows the number of jobs
+// Uses the partial index job_state_errors, so the cost follows the number of jobs
 // with an error, not the size of the table.
 void ReadErrors(SQLite::Database& db, std::int64_t batch_id, std::size_t limit,
                 StatusReport& report) {
   SQLite::Statement query(db, std::string(R"sql(
-    SELECT last_error, count(*), max(updated_at) FROM jobs
+    SELECT last_error, count(*), max(updated_at) FROM job_state s
     WHERE last_error IS NOT NULL AND state <> 'completed' AND )sql") + kBatchClause +
                                   " GROUP BY last_error ORDER BY 3 DESC, 2 DESC, 1 LIMIT ?2");
   query.bind(1, batch_id);

@@ -431,7 +431,7 @@ TEST_F(ExportCommandTest, ExportsAConsistentSnapshotWhileAnotherProcessWrites) {
     // Bounded: stops when the export is done, or after 400 transactions.
     for (int n = 1; n <= 400 && !export_done; ++n) {
       db_.Exec("BEGIN IMMEDIATE");
-      db_.Exec("UPDATE jobs SET attempts = " + std::to_string(n));
+      db_.Exec("UPDATE job_state SET attempts = " + std::to_string(n));
       JobRow extra = row;
       extra.attempts = n;
       for (int k = 0; k < 10; ++k) {

@@ -34,6 +34,7 @@ TestDb::TestDb(std::filesystem::path path) : path_(std::move(path)) {
   sqlite3_busy_timeout(db_, 10000);
   // Tests need no durability, and an fsync per commit would make them slow.
   Exec("PRAGMA synchronous = OFF");
+  Exec("PRAGMA foreign_keys = ON");  // as gridbatch has it: deleting a job deletes its state row
 }
 
 TestDb::~TestDb() {
@@ -75,11 +76,12 @@ std::int64_t TestDb::BatchId(const std::string& name) {
 void TestDb::Insert(const JobRow& row) {
   const std::int64_t batch_id = BatchId(row.batch);
   sqlite3_stmt* s = nullptr;
+  // The jobs row first; its trigger makes the job_state row, which then
+  // gets the row's state.
   sqlite3_prepare_v2(db_,
-                     "INSERT INTO jobs (batch_id, content_key, prompt_id, model, prompt, state, "
-                     "output, runtime, remote_id, attempts, last_error, created_at, updated_at, "
-                     "submitted_at, finished_at, repeat_index, vars) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "INSERT INTO jobs (batch_id, content_key, prompt_id, model, prompt, "
+                     "output, runtime, created_at, repeat_index, vars) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      -1, &s, nullptr);
   const std::int64_t key = next_key_++;
   sqlite3_bind_int64(s, 1, batch_id);
@@ -87,19 +89,28 @@ void TestDb::Insert(const JobRow& row) {
   BindText(s, 3, row.prompt_id);
   BindText(s, 4, row.model);
   BindText(s, 5, row.prompt);
-  BindText(s, 6, row.state);
-  BindText(s, 7, row.output);
-  BindInt(s, 8, row.runtime);
-  BindText(s, 9, row.remote_id);
-  sqlite3_bind_int64(s, 10, row.attempts);
-  BindText(s, 11, row.error);
-  BindText(s, 12, row.created);
-  BindText(s, 13, row.updated);
-  BindText(s, 14, row.submitted_at);
-  BindText(s, 15, row.finished_at);
-  sqlite3_bind_int64(s, 16, row.repeat);
-  BindText(s, 17, row.vars);
+  BindText(s, 6, row.output);
+  BindInt(s, 7, row.runtime);
+  BindText(s, 8, row.created);
+  sqlite3_bind_int64(s, 9, row.repeat);
+  BindText(s, 10, row.vars);
   if (sqlite3_step(s) != SQLITE_DONE) ADD_FAILURE() << "insert: " << sqlite3_errmsg(db_);
+  sqlite3_finalize(s);
+  sqlite3_prepare_v2(db_,
+                     "UPDATE job_state SET state = ?, remote_id = ?, attempts = ?, last_error = ?, "
+                     "updated_at = ?, submitted_at = ?, finished_at = ? "
+                     "WHERE job_id = last_insert_rowid()",
+                     -1, &s, nullptr);
+  BindText(s, 1, row.state);
+  BindText(s, 2, row.remote_id);
+  sqlite3_bind_int64(s, 3, row.attempts);
+  BindText(s, 4, row.error);
+  BindText(s, 5, row.updated);
+  BindText(s, 6, row.submitted_at);
+  BindText(s, 7, row.finished_at);
+  if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(db_) != 1) {
+    ADD_FAILURE() << "set state: " << sqlite3_errmsg(db_);
+  }
   sqlite3_finalize(s);
 }
 

@@ -37,7 +37,7 @@ class KillResumeTest : public testing::RunFixture {
 
   int CountState(const std::string& state) {
     SQLite::Database db(db_path_);
-    SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE state = ?");
+    SQLite::Statement q(db, "SELECT count(*) FROM job_state WHERE state = ?");
     q.bind(1, state);
     q.executeStep();
     return q.getColumn(0).getInt();

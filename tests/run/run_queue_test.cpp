@@ -32,8 +32,9 @@ class RunQueueTest : public ::testing::Test {
   // Puts job `id` in flight, last polled at `when`.
   void InFlight(int id, double when) {
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    SQLite::Statement q(db, "UPDATE jobs SET state = 'submitted', remote_id = 'r' || id,"
-                            " submitted_at = '2024-01-01T00:00:00Z', last_polled_at = ? WHERE id = ?");
+    SQLite::Statement q(db, "UPDATE job_state SET state = 'submitted', remote_id = 'r' || job_id,"
+                            " submitted_at = '2024-01-01T00:00:00Z', last_polled_at = ?"
+                            " WHERE job_id = ?");
     q.bind(1, when);
     q.bind(2, id);
     q.exec();

@@ -106,8 +106,9 @@ class RunFixture : public ::testing::Test {
   std::vector<JobRow> Rows() {
     SQLite::Database db(db_path_);
     SQLite::Statement q(db,
-                        "SELECT prompt, model, state, coalesce(output,''), coalesce(last_error,''),"
-                        " coalesce(remote_status,''), attempts FROM jobs ORDER BY id");
+                        "SELECT prompt, jobs.model, state, coalesce(output,''), coalesce(last_error,''),"
+                        " coalesce(remote_status,''), attempts FROM jobs JOIN job_state ON job_id = id"
+                        " ORDER BY id");
     std::vector<JobRow> rows;
     while (q.executeStep()) {
       rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),

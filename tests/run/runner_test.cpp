@@ -213,7 +213,7 @@ TEST_F(RunnerTest, RowsLeftSubmittingAreResubmittedOrFailedByPolicy) {
   Load("uncertain", Prompts(4), {"m"});
   {
     SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE jobs SET state = 'submitting', attempts = 1 WHERE id IN (1, 2)");
+    db.exec("UPDATE job_state SET state = 'submitting', attempts = 1 WHERE job_id IN (1, 2)");
   }
   RunOptions options = FastOptions();
   options.on_uncertain = RunOptions::UncertainPolicy::kFail;
@@ -237,7 +237,7 @@ TEST_F(RunnerTest, ARateLimitHoldsWithinThreePercentAndDrawsNo429) {
   options.poll_interval = 1;
   Run(options);
   SQLite::Database db(db_path_);
-  SQLite::Statement q(db, "SELECT submitted_at FROM jobs ORDER BY submitted_at");
+  SQLite::Statement q(db, "SELECT submitted_at FROM job_state ORDER BY submitted_at");
   std::vector<double> times;
   while (q.executeStep()) times.push_back(*ParseIsoTime(q.getColumn(0).getString()));
   ASSERT_EQ(times.size(), 1001u);

@@ -44,12 +44,13 @@ TEST(BatchLoaderTest, StoresEachJobWithItsFieldsAndTimes) {
   loader.Add(Job("q1", "llama3:8b", "What is the capital of Peru?", 1));
   EXPECT_EQ(CountsOf(loader.Commit()), "1 new, 0 present, 0 gone, 1 listed");
   EXPECT_EQ(QueryText(path, "SELECT b.name || '|' || j.prompt_id || '|' || j.model || '|' || "
-                            "j.prompt || '|' || j.repeat_index || '|' || j.state || '|' || "
-                            "j.attempts || '|' || ifnull(j.vars, 'NULL') || '|' || j.created_at "
-                            "|| '|' || j.updated_at || '|' || typeof(j.content_key) || "
-                            "length(j.content_key) FROM jobs j JOIN batches b ON b.id = j.batch_id"),
+                            "j.prompt || '|' || j.repeat_index || '|' || s.state || '|' || "
+                            "s.attempts || '|' || ifnull(j.vars, 'NULL') || '|' || j.created_at "
+                            "|| '|' || s.updated_at || '|' || typeof(j.content_key) || "
+                            "length(j.content_key) || '|' || s.batch_id || s.model FROM jobs j "
+                            "JOIN batches b ON b.id = j.batch_id JOIN job_state s ON s.job_id = j.id"),
             "capitals|q1|llama3:8b|What is the capital of Peru?|1|pending|0|NULL|"
-            "2023-11-14T22:13:20.250Z|2023-11-14T22:13:20.250Z|blob16");
+            "2023-11-14T22:13:20.250Z|2023-11-14T22:13:20.250Z|blob16|1llama3:8b");
   EXPECT_EQ(QueryText(path, "SELECT name || '|' || app || '|' || hours || '|' || manifest_path "
                             "|| '|' || created_at || '|' || load_serial FROM batches"),
             "capitals|gridrepublic:text-inference|2.0|capitals.yaml|2023-11-14T22:13:20.250Z|1");
@@ -98,11 +99,12 @@ TEST_P(SeenTrackingTest, AnEditedManifestAddsOnlyItsNewJobsAndLeavesDroppedOnesA
   const auto path = dir.File("edit.db");
   auto store = JobStore::Open(path);
   Load(*store, Batch("b1"), Jobs({"a", "b", "c"}), Options());
-  Exec(path, "UPDATE jobs SET state = 'completed', output = 'done' WHERE prompt_id = 'a'");
+  Exec(path, "UPDATE jobs SET output = 'done' WHERE prompt_id = 'a'; UPDATE job_state SET state = "
+             "'completed' WHERE job_id = (SELECT id FROM jobs WHERE prompt_id = 'a')");
   EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), Jobs({"b", "c", "d", "e"}), Options())),
             "2 new, 2 present, 1 gone, 4 listed");
   EXPECT_EQ(QueryText(path, "SELECT group_concat(prompt_id || ':' || state, ' ') FROM "
-                            "(SELECT * FROM jobs ORDER BY prompt_id)"),
+                            "(SELECT * FROM jobs JOIN job_state ON job_id = id ORDER BY prompt_id)"),
             "a:completed b:pending c:pending d:pending e:pending");
   EXPECT_EQ(QueryText(path, "SELECT output FROM jobs WHERE prompt_id = 'a'"), "done");
 }

@@ -30,19 +30,22 @@ class JobActionsTest : public ::testing::Test {
       loader.Commit();
     }
     Exec(path_, R"sql(
-      UPDATE jobs SET state = prompt_id WHERE prompt_id <> 'pending';
-      UPDATE jobs SET attempts = 3, next_attempt_at = 99, remote_id = 'r1', remote_status = 'Failed',
-        vm_status = 'done', output = 'partial', runtime = 7, remote_created = 'c',
-        submitted_at = 's', finished_at = 'f', last_polled_at = 5, missing_since = 4,
-        last_error = 'HTTP 500'
+      UPDATE job_state SET state = (SELECT prompt_id FROM jobs WHERE id = job_id)
+        WHERE job_id IN (SELECT id FROM jobs WHERE prompt_id <> 'pending');
+      UPDATE jobs SET output = 'partial', runtime = 7, remote_created = 'c'
+        WHERE prompt_id = 'failed';
+      UPDATE job_state SET attempts = 3, next_attempt_at = 99, remote_id = 'r1',
+        remote_status = 'Failed', vm_status = 'done', submitted_at = 's', finished_at = 'f',
+        last_polled_at = 5, missing_since = 4, last_error = 'HTTP 500'
         WHERE state = 'failed';)sql");
   }
 
   // "batch/model/prompt_id:state" of every job, in a stable order.
   std::string States() {
     return QueryText(path_, "SELECT group_concat(s, ' ') FROM (SELECT b.name || '/' || j.model || "
-                            "'/' || j.prompt_id || ':' || j.state AS s FROM jobs j JOIN batches b "
-                            "ON b.id = j.batch_id WHERE j.prompt_id <> j.state ORDER BY s)");
+                            "'/' || j.prompt_id || ':' || s.state AS s FROM jobs j JOIN job_state s "
+                            "ON s.job_id = j.id JOIN batches b ON b.id = j.batch_id "
+                            "WHERE j.prompt_id <> s.state ORDER BY 1)");
   }
 
   TempDir dir_;
@@ -62,7 +65,8 @@ TEST_F(JobActionsTest, RetryMakesFailedJobsPendingAndClearsTheirLastAttempt) {
                              "ifnull(runtime, 'NULL') || ifnull(remote_created, 'NULL') || "
                              "ifnull(submitted_at, 'NULL') || ifnull(finished_at, 'NULL') || '|' "
                              "|| last_polled_at || '|' || ifnull(missing_since, 'NULL') || '|' || "
-                             "last_error || '|' || updated_at FROM jobs WHERE prompt_id = 'failed' "
+                             "last_error || '|' || updated_at FROM jobs j JOIN job_state s "
+                             "ON s.job_id = j.id WHERE j.prompt_id = 'failed' "
                              "GROUP BY 1"),
             "0|0.0|NULLNULLNULLNULLNULLNULLNULLNULL|0.0|NULL|HTTP 500|2023-11-14T22:15:00.000Z");
 }
@@ -98,7 +102,8 @@ TEST_F(JobActionsTest, CancelTakesOnlyPendingJobsAndStampsThem) {
   EXPECT_EQ(CancelJobs(*store_, {.batch = std::nullopt, .model = "m1"}, clock_), 2u);
   EXPECT_EQ(States(), "a/m1/pending:cancelled b/m1/pending:cancelled");
   EXPECT_EQ(QueryText(path_, "SELECT group_concat(DISTINCT finished_at || '|' || updated_at) "
-                             "FROM jobs WHERE prompt_id = 'pending' AND model = 'm1'"),
+                             "FROM jobs j JOIN job_state s ON s.job_id = j.id "
+                             "WHERE j.prompt_id = 'pending' AND j.model = 'm1'"),
             "2023-11-14T22:16:40.000Z|2023-11-14T22:16:40.000Z");
   EXPECT_EQ(CancelJobs(*store_, {.batch = "a", .model = std::nullopt}, clock_), 1u);
   EXPECT_EQ(CancelJobs(*store_, {.batch = "a", .model = std::nullopt}, clock_), 0u);

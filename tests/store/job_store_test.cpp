@@ -40,7 +40,7 @@ TEST(JobStoreTest, MigratesAFreshFileFromVersionZeroToTheLatest) {
   EXPECT_EQ(QueryText(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                             "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' "
                             "ORDER BY name)"),
-            "batches,jobs,jobs_batch,jobs_due,jobs_errors,jobs_poll");
+            "batches,job_state,job_state_due,job_state_errors,job_state_poll,jobs,jobs_batch");
   EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 }
 

@@ -34,18 +34,18 @@ class StatusReportTest : public ::testing::Test {
     other.Add(Job("x", "gemma:2b"));
     other.Commit();
     Exec(path_, R"sql(
-      UPDATE jobs SET state = 'completed', last_error = 'old', updated_at = '2026-01-01T00:00:09Z'
-        WHERE prompt_id = 'q1' AND model = 'gemma:2b';
-      UPDATE jobs SET state = 'failed', last_error = 'HTTP 500', updated_at = '2026-01-01T00:00:02Z'
-        WHERE prompt_id = 'q2' AND model = 'gemma:2b';
-      UPDATE jobs SET state = 'failed', last_error = 'HTTP 500', updated_at = '2026-01-01T00:00:01Z'
-        WHERE prompt_id = 'q3' AND model = 'llama3:8b';
-      UPDATE jobs SET state = 'submitting', attempts = 1, updated_at = '2026-01-01T00:00:04Z'
-        WHERE prompt_id = 'q1' AND model = 'llama3:8b';
-      UPDATE jobs SET last_error = 'timed out
+      UPDATE job_state SET state = 'completed', last_error = 'old', updated_at = '2026-01-01T00:00:09Z'
+        WHERE job_id IN (SELECT id FROM jobs WHERE prompt_id = 'q1' AND model = 'gemma:2b');
+      UPDATE job_state SET state = 'failed', last_error = 'HTTP 500', updated_at = '2026-01-01T00:00:02Z'
+        WHERE job_id IN (SELECT id FROM jobs WHERE prompt_id = 'q2' AND model = 'gemma:2b');
+      UPDATE job_state SET state = 'failed', last_error = 'HTTP 500', updated_at = '2026-01-01T00:00:01Z'
+        WHERE job_id IN (SELECT id FROM jobs WHERE prompt_id = 'q3' AND model = 'llama3:8b');
+      UPDATE job_state SET state = 'submitting', attempts = 1, updated_at = '2026-01-01T00:00:04Z'
+        WHERE job_id IN (SELECT id FROM jobs WHERE prompt_id = 'q1' AND model = 'llama3:8b');
+      UPDATE job_state SET last_error = 'timed out
 after 30 s', updated_at = '2026-01-01T00:00:03Z'
-        WHERE prompt_id = 'q2' AND model = 'llama3:8b';
-      UPDATE jobs SET state = 'running' WHERE prompt_id = 'x';)sql");
+        WHERE job_id IN (SELECT id FROM jobs WHERE prompt_id = 'q2' AND model = 'llama3:8b');
+      UPDATE job_state SET state = 'running' WHERE job_id IN (SELECT id FROM jobs WHERE prompt_id = 'x');)sql");
   }
 
   TempDir dir_;
@@ -141,7 +141,7 @@ TEST_F(StatusReportTest, AnUnknownBatchIsAnErrorThatNamesTheKnownOnes) {
 }
 
 TEST_F(StatusReportTest, ListsOnlyTheFirstFewUncertainJobsAndErrors) {
-  Exec(path_, "UPDATE jobs SET state = 'submitting' WHERE batch_id = 1");
+  Exec(path_, "UPDATE job_state SET state = 'submitting' WHERE batch_id = 1");
   const StatusReport report = BuildStatusReport(*store_, {.batch = std::nullopt, .max_uncertain = 2, .max_errors = 1});
   EXPECT_EQ(report.uncertain_count, 6u);
   EXPECT_EQ(report.uncertain.size(), 2u);
