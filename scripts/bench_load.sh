@@ -92,7 +92,7 @@ dump_inserts() {
     echo "BEGIN IMMEDIATE;"
     sqlite3 "$db" ".headers on" ".mode insert jobs" \
       "SELECT batch_id, content_key, prompt_id, model, prompt, vars, repeat_index, created_at,
-              updated_at, load_serial FROM jobs ORDER BY id"
+              load_serial FROM jobs ORDER BY id"
     echo "COMMIT;"
   } >"$out"
 }

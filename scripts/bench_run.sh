@@ -271,7 +271,7 @@ bench_polls() {
   run_gb "$name" --rate "$rate" --max-inflight 64 --poll-interval 1s
   t1=$(now)
   local completed gets ids submits
-  completed=$(sqlite3 "$work/$name.db" "SELECT count(*) FROM jobs WHERE state = 'completed'")
+  completed=$(sqlite3 "$work/$name.db" "SELECT count(*) FROM job_state WHERE state = 'completed'")
   gets=$(counter gets)
   ids=$(counter ids_polled)
   submits=$(counter submits_accepted)
@@ -292,7 +292,7 @@ bench_memory() {
   local sim_used completed sim_rss gets ids
   sim_used=$(calc "%.2f" "$(sim_cpu) - $cpu0")
   sim_rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$sim_pid/status")
-  completed=$(sqlite3 "$work/rss.db" "SELECT count(*) FROM jobs WHERE state = 'completed'")
+  completed=$(sqlite3 "$work/rss.db" "SELECT count(*) FROM job_state WHERE state = 'completed'")
   gets=$(counter gets)
   ids=$(counter ids_polled)
   stop_sim

@@ -23,7 +23,9 @@ observe_nap() {
 observe_counter() {
   local line="" tcp
   observe_value=0
-  exec {tcp}<>"/dev/tcp/$1/$2" 2>/dev/null || return 0
+  # The braces keep 2>/dev/null for this line: on a bare exec it would
+  # silence the whole script from here on.
+  { exec {tcp}<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 0
   printf 'GET /sim/counters HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$1" >&"$tcp"
   # The JSON body ends without a newline: keep the last, unterminated line too.
   while IFS= read -r line <&"$tcp" || [ -n "$line" ]; do
