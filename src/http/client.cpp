@@ -51,7 +51,8 @@ struct Client::Impl {
   explicit Impl(ClientOptions opts);
   ~Impl();
 
-  CURL* AcquireEasy();
+  CURL* AcquireEasy(CURLcode& error);
+  const curl_slist* SharedHeaders(const Request& request);
   void Start(Request request, Callback done);
   void PerformTransfers(std::chrono::milliseconds max_wait);
   void CollectFinished();
@@ -65,7 +66,12 @@ struct Client::Impl {
   // Done, callback not yet run. Callbacks run only after libcurl's queue is
   // drained, so they may Start() new requests safely.
   std::deque<Finished> finished;
+  // Header lists by method and headers; few (a submit's, a status GET's).
+  std::vector<HeaderList> header_lists;
 };
+
+// More distinct header sets than this are built per request instead.
+constexpr std::size_t kMaxSharedHeaderLists = 8;
 
 Client::Impl::Impl(ClientOptions opts) : options(std::move(opts)) {
   InitCurlOnce();
@@ -89,24 +95,50 @@ Client::Impl::~Impl() {
     curl_easy_cleanup(easy);
   }
   curl_multi_cleanup(multi);
+  for (HeaderList& headers : header_lists) {
+    curl_slist_free_all(headers.list);
+  }
 }
 
-CURL* Client::Impl::AcquireEasy() {
+// A free handle, or a new one set up; null with `error` set if none can be had.
+CURL* Client::Impl::AcquireEasy(CURLcode& error) {
   if (free_easy.empty()) {
-    return curl_easy_init();
+    CURL* easy = curl_easy_init();
+    error = easy == nullptr ? CURLE_OUT_OF_MEMORY : Transfer::ConfigureNewEasy(easy, options);
+    if (error != CURLE_OK && easy != nullptr) {
+      curl_easy_cleanup(easy);
+      easy = nullptr;
+    }
+    return easy;
   }
   CURL* easy = free_easy.back();
   free_easy.pop_back();
   return easy;
 }
 
+// The Client's list for `request`'s headers; null: none kept (too many
+// kinds, or out of memory), so the Transfer builds its own and reports a
+// failure.
+const curl_slist* Client::Impl::SharedHeaders(const Request& request) {
+  for (const HeaderList& known : header_lists) {
+    if (known.method == request.method && known.headers == request.headers) return known.list;
+  }
+  curl_slist* list = nullptr;
+  if (header_lists.size() >= kMaxSharedHeaderLists || !BuildHeaderList(request, list)) return nullptr;
+  header_lists.push_back({request.method, request.headers, list});
+  return list;
+}
+
 void Client::Impl::Start(Request request, Callback done) {
-  CURL* easy = AcquireEasy();
+  CURLcode acquired = CURLE_OK;
+  CURL* easy = AcquireEasy(acquired);
   if (easy == nullptr) {
-    finished.push_back({std::move(done), SetupFailure(CURLE_OUT_OF_MEMORY)});
+    finished.push_back({std::move(done), SetupFailure(acquired)});
     return;
   }
-  auto transfer = std::make_unique<Transfer>(easy, std::move(request), std::move(done), options);
+  const curl_slist* headers = SharedHeaders(request);
+  auto transfer =
+      std::make_unique<Transfer>(easy, std::move(request), std::move(done), options, headers);
   CURLcode setup = transfer->setup_error();
   if (setup == CURLE_OK && curl_multi_add_handle(multi, easy) != CURLM_OK) {
     setup = CURLE_FAILED_INIT;

@@ -25,31 +25,10 @@ class Setter {
 
 }  // namespace
 
-Transfer::Transfer(CURL* easy, Request request, Client::Callback done, const ClientOptions& options)
-    : easy_(easy),
-      request_(std::move(request)),
-      done_(std::move(done)),
-      max_body_bytes_(options.max_body_bytes) {
-  curl_easy_reset(easy_);
-  setup_error_ = Configure(options);
-  if (setup_error_ == CURLE_OK) {
-    setup_error_ = ConfigureMethod();
-  }
-  if (setup_error_ == CURLE_OK) {
-    setup_error_ = ConfigureHeaders();
-  }
-}
-
-Transfer::~Transfer() {
-  curl_slist_free_all(headers_);
-}
-
-CURLcode Transfer::Configure(const ClientOptions& options) {
-  Setter set(easy_);
-  set.Set(CURLOPT_URL, request_.url.c_str())
-      .Set(CURLOPT_PRIVATE, static_cast<void*>(this))
-      // Timeouts must not use signals: this runs inside a bigger program.
-      .Set(CURLOPT_NOSIGNAL, 1L)
+CURLcode Transfer::ConfigureNewEasy(CURL* easy, const ClientOptions& options) {
+  Setter set(easy);
+  // Timeouts must not use signals: this runs inside a bigger program.
+  set.Set(CURLOPT_NOSIGNAL, 1L)
       .Set(CURLOPT_PROTOCOLS_STR, "http,https")
       .Set(CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms)
       .Set(CURLOPT_TIMEOUT_MS, options.total_timeout_ms)
@@ -57,9 +36,7 @@ CURLcode Transfer::Configure(const ClientOptions& options) {
       .Set(CURLOPT_LOW_SPEED_TIME, options.low_speed_seconds)
       .Set(CURLOPT_TCP_KEEPALIVE, 1L)
       .Set(CURLOPT_USERAGENT, "gridbatch/0.1")
-      .Set(CURLOPT_ERRORBUFFER, error_buffer_.data())
-      .Set(CURLOPT_WRITEFUNCTION, &Transfer::OnBody)
-      .Set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+      .Set(CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
   // Verification stays on (libcurl's default); only the trust anchors change.
   if (!options.ca_file.empty()) {
     set.Set(CURLOPT_CAINFO, options.ca_file.c_str());
@@ -67,6 +44,58 @@ CURLcode Transfer::Configure(const ClientOptions& options) {
   if (!options.accept_encoding.empty()) {
     set.Set(CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
   }
+  return set.result();
+}
+
+bool BuildHeaderList(const Request& request, curl_slist*& list) {
+  list = nullptr;
+  const auto append = [&list](const char* line) {
+    curl_slist* grown = curl_slist_append(list, line);
+    if (grown == nullptr) {
+      curl_slist_free_all(list);
+      list = nullptr;
+      return false;
+    }
+    list = grown;
+    return true;
+  };
+  for (const std::string& line : request.headers) {
+    if (!append(line.c_str())) return false;
+  }
+  if (request.method == Request::Method::kPost) {
+    // Large prompts would otherwise wait for a "100 Continue" that many
+    // servers never send.
+    return append("Content-Type: application/json") && append("Expect:");
+  }
+  return true;
+}
+
+Transfer::Transfer(CURL* easy, Request request, Client::Callback done, const ClientOptions& options,
+                   const curl_slist* headers)
+    : easy_(easy),
+      request_(std::move(request)),
+      done_(std::move(done)),
+      max_body_bytes_(options.max_body_bytes) {
+  setup_error_ = Configure();
+  if (setup_error_ == CURLE_OK) {
+    setup_error_ = ConfigureMethod();
+  }
+  if (setup_error_ == CURLE_OK) {
+    setup_error_ = ConfigureHeaders(headers);
+  }
+}
+
+Transfer::~Transfer() {
+  curl_slist_free_all(own_headers_);
+}
+
+// What differs from one transfer to the next; set on every transfer.
+CURLcode Transfer::Configure() {
+  Setter set(easy_);
+  set.Set(CURLOPT_URL, request_.url.c_str())
+      .Set(CURLOPT_PRIVATE, static_cast<void*>(this))
+      .Set(CURLOPT_ERRORBUFFER, error_buffer_.data())
+      .Set(CURLOPT_WRITEDATA, static_cast<void*>(this));
   return set.result();
 }
 
@@ -78,27 +107,18 @@ CURLcode Transfer::ConfigureMethod() {
         .Set(CURLOPT_POSTFIELDS, request_.body.data())
         .Set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body.size()));
   } else {
-    set.Set(CURLOPT_HTTPGET, 1L);
+    // An earlier POST's body pointer must not outlive its transfer; HTTPGET
+    // last, since setting POSTFIELDS switches the handle to POST.
+    set.Set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(-1))
+        .Set(CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr))
+        .Set(CURLOPT_HTTPGET, 1L);
   }
   return set.result();
 }
 
-CURLcode Transfer::ConfigureHeaders() {
-  std::vector<std::string> lines = request_.headers;
-  if (request_.method == Request::Method::kPost) {
-    lines.emplace_back("Content-Type: application/json");
-    // Large prompts would otherwise wait for a "100 Continue" that many
-    // servers never send.
-    lines.emplace_back("Expect:");
-  }
-  for (const std::string& line : lines) {
-    curl_slist* grown = curl_slist_append(headers_, line.c_str());
-    if (grown == nullptr) {
-      return CURLE_OUT_OF_MEMORY;
-    }
-    headers_ = grown;
-  }
-  return curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+CURLcode Transfer::ConfigureHeaders(const curl_slist* shared) {
+  if (shared == nullptr && !BuildHeaderList(request_, own_headers_)) return CURLE_OUT_OF_MEMORY;
+  return curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, shared != nullptr ? shared : own_headers_);
 }
 
 std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, void* self) {

@@ -8,16 +8,38 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "gridbatch/http_client.hpp"
 
 namespace gridbatch::http {
 
+// A request's header lines as libcurl takes them, kept by the Client for
+// every request with the same method and headers (in practice: every submit,
+// and every status GET), instead of built and freed per request.
+struct HeaderList {
+  Request::Method method;
+  std::vector<std::string> headers;
+  curl_slist* list = nullptr;
+};
+
+// The lines `request` sends, into `list`: its own headers, and for a POST the
+// content type and an empty Expect (none at all: null). False when out of
+// memory.
+bool BuildHeaderList(const Request& request, curl_slist*& list);
+
 class Transfer {
  public:
-  // Borrows `easy` (owned by the Client's free list) and resets it, so no
-  // option of an earlier request leaks into this one. Check ok() after.
-  Transfer(CURL* easy, Request request, Client::Callback done, const ClientOptions& options);
+  // Sets the options every transfer of a Client shares, once, on a new easy
+  // handle. A Transfer sets the rest, the same ones every time, so a reused
+  // handle carries nothing of its earlier request into the next.
+  static CURLcode ConfigureNewEasy(CURL* easy, const ClientOptions& options);
+
+  // Borrows `easy` (owned by the Client's free list, set up by
+  // ConfigureNewEasy) and `headers` (owned by the Client; null: the Transfer
+  // builds its own, or sends none). Check ok() after.
+  Transfer(CURL* easy, Request request, Client::Callback done, const ClientOptions& options,
+           const curl_slist* headers);
   ~Transfer();
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
@@ -34,14 +56,14 @@ class Transfer {
 
  private:
   static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);
-  CURLcode Configure(const ClientOptions& options);
+  CURLcode Configure();
   CURLcode ConfigureMethod();
-  CURLcode ConfigureHeaders();
+  CURLcode ConfigureHeaders(const curl_slist* shared);
 
   CURL* easy_;
   Request request_;
   Client::Callback done_;
-  curl_slist* headers_ = nullptr;
+  curl_slist* own_headers_ = nullptr;  // when the Client keeps none for this request
   std::string body_;
   std::size_t max_body_bytes_;
   bool body_too_large_ = false;

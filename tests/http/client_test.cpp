@@ -111,6 +111,37 @@ TEST(HttpClientTest, PostSendsItsBodyAsJsonWithTheGivenHeadersAndNoExpect) {
   EXPECT_EQ(seen.headers.count("expect"), 0u);
 }
 
+// One request at a time runs on the same easy handle every time, which is
+// not reset between requests: nothing of one may reach the next.
+TEST(HttpClientTest, AReusedHandleCarriesNothingFromOneRequestIntoTheNext) {
+  LoopbackServer server(Always(Respond(200, "x")));
+  Client client;
+  Request post = GetOf(server.Url("/jobs"), {"Authorization: Bearer secret-1"});
+  post.method = Request::Method::kPost;
+  post.body = "{\"a\":1}";
+  Fetch(client, post);
+  Fetch(client, GetOf(server.Url("/jobs/7"), {"X-Other: 2"}));
+  Fetch(client, GetOf(server.Url("/plain")));
+  post.body = "{\"b\":2}";
+  Fetch(client, post);
+  ASSERT_EQ(server.requests().size(), 4u);
+  const std::vector<SeenRequest> seen = server.requests();
+  EXPECT_EQ(seen[1].method, "GET");
+  EXPECT_EQ(seen[1].target, "/jobs/7");
+  EXPECT_EQ(seen[1].body, "");
+  EXPECT_EQ(seen[1].headers.count("content-type"), 0u);
+  EXPECT_EQ(seen[1].headers.count("authorization"), 0u);
+  EXPECT_EQ(seen[1].headers.at("x-other"), "2");
+  EXPECT_EQ(seen[2].method, "GET");
+  EXPECT_EQ(seen[2].headers.count("x-other"), 0u);
+  EXPECT_EQ(seen[2].headers.count("authorization"), 0u);
+  EXPECT_EQ(seen[3].method, "POST");
+  EXPECT_EQ(seen[3].body, "{\"b\":2}");
+  EXPECT_EQ(seen[3].headers.at("authorization"), "Bearer secret-1");
+  EXPECT_EQ(seen[3].headers.count("x-other"), 0u);
+  EXPECT_EQ(server.connections_accepted(), 1);
+}
+
 TEST(HttpClientTest, CompressionIsOfferedOnlyWhenAsked) {
   LoopbackServer server(Always(Respond(200, "x")));
   Client plain;
