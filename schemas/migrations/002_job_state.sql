@@ -48,9 +48,12 @@ CREATE TABLE job_state (
   -- alone.
   batch_id        INTEGER NOT NULL,
   model           TEXT NOT NULL,
+  -- An OR of comparisons, not IN (...): SQLite 3.40 builds a temporary
+  -- b-tree of the IN list each time it checks a row, twice per submit.
   state           TEXT NOT NULL DEFAULT 'pending'
-                  CHECK (state IN ('pending','submitting','submitted','running',
-                                   'completed','failed','cancelled')),
+                  CHECK (state = 'pending' OR state = 'submitting' OR state = 'submitted'
+                         OR state = 'running' OR state = 'completed' OR state = 'failed'
+                         OR state = 'cancelled'),
   attempts        INTEGER NOT NULL DEFAULT 0,   -- submits sent (or about to be)
   remote_id       TEXT,
   remote_status   TEXT,                 -- the service's status, as it spelled it
