@@ -45,7 +45,9 @@ void ReadCounts(SQLite::Database& db, std::int64_t batch_id, StatusReport& repor
     for (auto& batch : report.batches) by_name[batch.name] = &batch;
     SQLite::Statement ids(db, "SELECT id, name FROM batches WHERE ?1 < 0 OR id = ?1");
     ids.bind(1, batch_id);
-    while (ids.executeStep()) by_id[ids.getColumn(0).getInt64()] = by_name.at(ids.getColumn(1).getString());
+    while (ids.executeStep()) {
+      by_id[ids.getColumn(0).getInt64()] = by_name.at(ids.getColumn(1).getString());
+    }
   }
   // (batch id, model) -> counts, in the order the report lists them.
   std::map<std::pair<std::int64_t, std::string>, StateCounts> tallies;
