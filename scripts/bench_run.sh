@@ -14,7 +14,7 @@
 # Installs missing Debian packages first (scripts/install-deps.sh).
 # It builds the targets gridbatch and gridbatch-sim in BUILD_DIR (and nothing
 # else); BENCH_NO_BUILD=1 uses them as they are. Sizes (environment):
-#   BENCH_SUBMIT_JOBS=20000  BENCH_CURL_POSTS=2000  BENCH_WRK_SECONDS=10
+#   BENCH_SUBMIT_JOBS=100000 BENCH_CURL_POSTS=2000  BENCH_WRK_SECONDS=10
 #   BENCH_POLL_JOBS=2000     BENCH_PACED_JOBS=500   BENCH_RSS_JOBS=100000
 # Bounded: every simulator exits by itself (--duration), every client command
 # runs under `timeout`, and whatever is still running is killed on exit.
@@ -24,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 build_dir=${1:-build}
-submit_jobs=${BENCH_SUBMIT_JOBS:-20000}
+submit_jobs=${BENCH_SUBMIT_JOBS:-100000}  # about 5 s a row: a window nearer wrk's 10 s
 curl_posts=${BENCH_CURL_POSTS:-2000}
 wrk_seconds=${BENCH_WRK_SECONDS:-10}
 poll_jobs=${BENCH_POLL_JOBS:-2000}
