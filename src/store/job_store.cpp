@@ -68,10 +68,18 @@ void ApplyMigrations(SQLite::Database& db, const std::string& path) {
   const int current = CheckedVersion(db, path);
   const int latest = static_cast<int>(kMigrations.size());
   for (int version = current + 1; version <= latest; ++version) {
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    db.exec(std::string(kMigrations[static_cast<std::size_t>(version - 1)]));
-    db.exec("PRAGMA user_version = " + std::to_string(version));
-    tx.commit();
+    // One transaction each: a migration that fails leaves the previous
+    // version as it was.
+    try {
+      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+      db.exec(std::string(kMigrations[static_cast<std::size_t>(version - 1)]));
+      db.exec("PRAGMA user_version = " + std::to_string(version));
+      tx.commit();
+    } catch (const SQLite::Exception& e) {
+      RethrowStoreError(path, "upgrade schema version " + std::to_string(version - 1) + " to " +
+                                  std::to_string(version),
+                        e);
+    }
   }
 }
 

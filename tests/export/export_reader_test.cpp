@@ -167,8 +167,12 @@ TEST_F(ExportReaderTest, ListsTheSortedUnionOfVariableNamesOfTheSelectedRowsOnly
   db_.Insert(row);
   row.prompt_id = "v2";
   row.model = "other";
+  row.state = "failed";
+  row.updated = "2030-01-01T00:00:00.000Z";
   row.vars = R"({"Zeta":1,"lang":"de","a.b":2})";
   db_.Insert(row);
+  row.state = "completed";
+  row.updated = "2024-05-06T21:26:00.000Z";
   row.prompt_id = "v3";
   row.vars = "{not json";
   db_.Insert(row);
@@ -180,6 +184,11 @@ TEST_F(ExportReaderTest, ListsTheSortedUnionOfVariableNamesOfTheSelectedRowsOnly
   EXPECT_EQ(VariableNames(db_.path(), {.models = {"m1"}}),
             (std::vector<std::string>{"lang", "temp"}));
   EXPECT_EQ(VariableNames(db_.path(), {.batches = {"sweep-a"}}), std::vector<std::string>{});
+  // The state and the time of the last change live in job_state.
+  EXPECT_EQ(VariableNames(db_.path(), {.states = {JobState::kFailed}}),
+            (std::vector<std::string>{"Zeta", "a.b", "lang"}));
+  EXPECT_EQ(VariableNames(db_.path(), {.since = 1893456000.0}),  // 2030-01-01
+            (std::vector<std::string>{"Zeta", "a.b", "lang"}));
 }
 
 TEST_F(ExportReaderTest, StopsAndPropagatesAnExceptionFromTheCallback) {

@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "gridbatch/error.hpp"
 #include "gridbatch/job_store.hpp"
 #include "store_test_util.hpp"
 
@@ -31,6 +32,7 @@ extern const std::vector<std::string_view> kMigrations;
 namespace {
 
 using gridbatch::testing::ReadFile;
+using testing::Exec;
 using testing::QueryInt;
 using testing::QueryText;
 using testing::TempDir;
@@ -334,6 +336,34 @@ TEST_F(MigrationTest, UpgradesVersionOneToTheLatestVersion) {
   // Opening again finds nothing left to do and changes nothing.
   EXPECT_EQ(JobStore::Open(path_)->SchemaVersion(), files);
   EXPECT_EQ(QueryInt(path_, "SELECT count(*) FROM jobs"), static_cast<std::int64_t>(Jobs().size()));
+}
+
+// A table of the same name as one the upgrade makes: the upgrade fails
+// part-way, says where and why, and the file stays at version 1 as it was.
+TEST_F(MigrationTest, AnUpgradeThatFailsLeavesVersionOneAsItWas) {
+  Exec(path_, "CREATE TABLE job_state (note TEXT)");
+  const std::string before = QueryText(path_, "SELECT group_concat(name, ',') FROM (SELECT name "
+                                              "FROM sqlite_schema ORDER BY name)");
+  try {
+    JobStore::Open(path_);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitIoErr);
+    EXPECT_EQ(std::string(e.what()), "database " + path_ +
+                                         ": upgrade schema version 1 to 2: table job_state "
+                                         "already exists");
+  }
+  EXPECT_EQ(QueryInt(path_, "PRAGMA user_version"), 1);
+  EXPECT_EQ(QueryText(path_, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
+                             "ORDER BY name)"),
+            before);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  for (const auto& job : Jobs()) {
+    for (const auto& [column, value] : job.Expected()) {
+      EXPECT_EQ(Describe(Read(db, "jobs", "id", job.Id(), column)), Describe(value))
+          << "job " << job.Id() << ", jobs." << column;
+    }
+  }
 }
 
 TEST_F(MigrationTest, UpgradeKeepsEveryColumnOfEveryJob) {
