@@ -3,6 +3,9 @@
 //   pending -> cancelled; failed | cancelled -> pending (retry)
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -38,5 +41,28 @@ constexpr bool IsFinal(JobState state) {
   return state == JobState::kCompleted || state == JobState::kFailed ||
          state == JobState::kCancelled;
 }
+
+inline constexpr std::size_t kJobStateCount = std::size(kAllJobStates);
+
+// Job counts per state, indexed by JobState: the one counts type of status,
+// the run queue and the run loop.
+struct StateCounts {
+  std::int64_t by_state[kJobStateCount] = {};
+
+  std::int64_t& operator[](JobState state) { return by_state[static_cast<std::size_t>(state)]; }
+  std::int64_t operator[](JobState state) const { return by_state[static_cast<std::size_t>(state)]; }
+  std::int64_t Total() const {
+    std::int64_t total = 0;
+    for (const std::int64_t count : by_state) total += count;
+    return total;
+  }
+  std::int64_t NotFinal() const {
+    std::int64_t total = 0;
+    for (const JobState state : kAllJobStates) {
+      if (!IsFinal(state)) total += (*this)[state];
+    }
+    return total;
+  }
+};
 
 }  // namespace gridbatch

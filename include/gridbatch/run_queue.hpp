@@ -6,7 +6,6 @@
 // gridbatch::Error (see job_store.hpp).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -81,7 +80,7 @@ struct Outcomes {
   void clear() { *this = Outcomes{}; }
 };
 
-using StateCounts = std::array<std::int64_t, std::size(kAllJobStates)>;
+using gridbatch::StateCounts;
 
 class RunQueue {
  public:

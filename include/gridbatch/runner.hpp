@@ -15,55 +15,17 @@
 #include <string>
 
 #include "gridbatch/api_client.hpp"
-#include "gridbatch/backoff.hpp"
 #include "gridbatch/clock.hpp"
 #include "gridbatch/http_client.hpp"
+#include "gridbatch/job_state.hpp"
 #include "gridbatch/job_store.hpp"
-#include "gridbatch/run_queue.hpp"
-#include "gridbatch/status_map.hpp"
+#include "gridbatch/run_options.hpp"
 
 namespace gridbatch::run {
 
-struct RunOptions {
-  // Only this batch; default: every job in the database.
-  std::optional<std::string> batch;
-  // Submits per second; 0: unlimited. Default: 20.
-  double rate_per_second = 20;
-  // Token bucket size; 0: ratelimit::DefaultBurst(rate).
-  double burst = 0;
-  // Submits outstanding at once. Default: 64.
-  int max_in_flight = 64;
-  // Submits per job before it fails with its last error. Default: 5.
-  int max_attempts = 5;
-  ratelimit::BackoffPolicy backoff;
-  // How often each in-flight job is polled. Default: 5 s.
-  Seconds poll_interval = 5;
-  // Ids per status GET. Default: 100.
-  int poll_batch = 100;
-  // Status GETs outstanding at once. Default: 8.
-  int max_poll_requests = 8;
-  // An id left out of replies for this long is resubmitted or failed.
-  Seconds missing_grace = 120;
-  enum class MissingPolicy { kResubmit, kFail };
-  MissingPolicy on_missing = MissingPolicy::kResubmit;
-  // Rows an interrupted run left `submitting`: submit again (default) or fail.
-  enum class UncertainPolicy { kResubmit, kFail };
-  UncertainPolicy on_uncertain = UncertainPolicy::kResubmit;
-  // A job not final by submitted + hours + slack fails. hours defaults to 1
-  // when the batch sets none.
-  double default_hours = 1;
-  Seconds deadline_slack = 600;
-  // After the first stop request, wait at most this long for replies on the wire.
-  Seconds stop_grace = 5;
-  StatusMap statuses;
-  // Log every request's outcome (never the token).
-  bool verbose = false;
-  std::uint64_t seed = 0;  // 0: random backoff jitter
-};
-
 // What the loop reports, for the progress display.
 struct Progress {
-  store::StateCounts counts{};
+  StateCounts counts{};
   std::int64_t submits = 0;         // POSTs answered with an id this run
   std::int64_t finished = 0;        // jobs that became final this run
   std::int64_t poll_requests = 0;   // status GETs sent this run
@@ -83,7 +45,7 @@ class Reporter {
 };
 
 struct RunResult {
-  store::StateCounts counts{};
+  StateCounts counts{};
   std::int64_t uncertain = 0;   // rows found `submitting` at start
   bool interrupted = false;     // stopped before every job was final
   bool auth_failed = false;     // the service refused the token

@@ -16,15 +16,7 @@
 
 namespace gridbatch::store {
 
-inline constexpr std::size_t kJobStateCount = std::size(kAllJobStates);
-
-// Job counts indexed by static_cast<size_t>(JobState).
-struct StateCounts {
-  std::uint64_t by_state[kJobStateCount] = {};
-  std::uint64_t Total() const;
-  std::uint64_t& operator[](JobState state) { return by_state[static_cast<std::size_t>(state)]; }
-  std::uint64_t operator[](JobState state) const { return by_state[static_cast<std::size_t>(state)]; }
-};
+using gridbatch::StateCounts;
 
 struct ModelStatus {
   std::string model;

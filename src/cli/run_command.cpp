@@ -123,7 +123,7 @@ run::ProgressMode ProgressModeFor(const RunArgs& a) {
 int ExitCodeFor(const run::RunResult& result, bool strict) {
   if (result.auth_failed) return kExitNoPerm;
   if (result.interrupted) return kExitInterrupted;
-  if (strict && result.counts[static_cast<std::size_t>(JobState::kFailed)] > 0) {
+  if (strict && result.counts[JobState::kFailed] > 0) {
     return kExitJobsFailed;
   }
   return kExitOk;

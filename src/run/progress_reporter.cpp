@@ -8,7 +8,7 @@
 namespace gridbatch::run {
 namespace {
 
-std::int64_t Count(const Progress& p, JobState s) { return p.counts[static_cast<std::size_t>(s)]; }
+std::int64_t Count(const Progress& p, JobState s) { return p.counts[s]; }
 
 std::string JsonEscape(const std::string& text) {
   std::string out;

@@ -1,12 +1,13 @@
 #include "gridbatch/runner.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <set>
-#include <unordered_map>
+#include <type_traits>
+#include <variant>
 
-#include "gridbatch/token_bucket.hpp"
+#include "gridbatch/job_policy.hpp"
+#include "gridbatch/run_queue.hpp"
 
 namespace gridbatch::run {
 namespace {
@@ -14,29 +15,34 @@ namespace {
 using store::ClaimedJob;
 using store::Outcomes;
 using store::PollTarget;
-using store::StateCounts;
 
-constexpr Seconds kIdleRecheck = 0.25;     // look for newly due work this often when idle
-constexpr Seconds kMaxWait = 0.1;          // longest single wait in the event loop
-constexpr Seconds kRecountEvery = 10;      // resync state counts with the database
-constexpr Seconds kPollCheckEvery = 0.05;  // look for due polls at most this often
-constexpr Seconds kCommitEvery = 0.002;    // longest a reply waits to be committed
-
-std::int64_t& At(StateCounts& counts, JobState state) {
-  return counts[static_cast<std::size_t>(state)];
+// Appends a transition's row to the outcomes the next commit applies.
+void Record(Outcomes& outcomes, Transition::Record&& record) {
+  std::visit(
+      [&outcomes](auto&& row) {
+        using T = std::decay_t<decltype(row)>;
+        if constexpr (std::is_same_v<T, Outcomes::Submitted>) {
+          outcomes.submitted.push_back(std::move(row));
+        } else if constexpr (std::is_same_v<T, Outcomes::Retry>) {
+          outcomes.retries.push_back(std::move(row));
+        } else if constexpr (std::is_same_v<T, Outcomes::Failed>) {
+          outcomes.failed.push_back(std::move(row));
+        } else if constexpr (std::is_same_v<T, Outcomes::Polled>) {
+          outcomes.polled.push_back(std::move(row));
+        } else if constexpr (std::is_same_v<T, Outcomes::Missing>) {
+          outcomes.missing.push_back(std::move(row));
+        }
+      },
+      std::move(record));
 }
 
-std::int64_t NotFinal(const StateCounts& counts) {
-  std::int64_t n = 0;
-  for (JobState s : kAllJobStates) {
-    if (!IsFinal(s)) n += counts[static_cast<std::size_t>(s)];
-  }
-  return n;
-}
+constexpr std::size_t kMaxWarnings = 1000;  // distinct warnings remembered for WarnOnce
 
 }  // namespace
 
-// One run's state. Everything here is bounded by the in-flight limits.
+// One run's state. Everything here is bounded by the in-flight limits. It
+// does what the policy (job_policy.hpp) decides: claims, applies
+// transitions, and waits on the http client.
 class Runner::Loop {
  public:
   Loop(Runner& runner, const std::atomic<int>& stop_requests)
@@ -44,19 +50,16 @@ class Runner::Loop {
         o_(runner.options_),
         stop_requests_(stop_requests),
         queue_(runner.store_, o_.batch),
-        bucket_(o_.rate_per_second,
-                o_.burst > 0 ? o_.burst : ratelimit::DefaultBurst(o_.rate_per_second),
-                runner.clock_.Now()),
-        backoff_(o_.backoff, o_.seed != 0 ? o_.seed : std::random_device{}()),
-        poll_batch_(std::max(1, o_.poll_batch)) {}
+        policy_(o_),
+        pacer_(o_, runner.clock_.Now()) {}
 
   RunResult Run() {
     RunResult result;
     progress_.started = Now();
     progress_.counts = queue_.CountByState();
-    result.uncertain = At(progress_.counts, JobState::kSubmitting);
+    result.uncertain = progress_.counts[JobState::kSubmitting];
     if (result.uncertain > 0) ResolveUncertain(result.uncertain);
-    last_recount_ = Now();
+    pacer_.Recounted(Now());
     while (Turn()) {
     }
     Flush(0);
@@ -66,13 +69,22 @@ class Runner::Loop {
     result.progress = progress_;
     result.auth_failed = auth_failed_;
     result.auth_error = auth_error_;
-    result.interrupted = !auth_failed_ && NotFinal(progress_.counts) > 0;
+    result.interrupted = !auth_failed_ && progress_.counts.NotFinal() > 0;
     r_.reporter_.Finish(progress_);
     return result;
   }
 
  private:
   Seconds Now() const { return r_.clock_.Now(); }
+
+  LoopView View(Seconds now) const {
+    return LoopView{.now = now,
+                    .submits_in_flight = static_cast<int>(submits_in_flight_.size()),
+                    .polls_in_flight = polls_in_flight_,
+                    .pending = progress_.counts[JobState::kPending],
+                    .outcomes_waiting = !outcomes_.empty(),
+                    .stopping = stopping_};
+  }
 
   void ResolveUncertain(std::int64_t count) {
     const bool resubmit = o_.on_uncertain == RunOptions::UncertainPolicy::kResubmit;
@@ -90,16 +102,16 @@ class Runner::Loop {
     const Seconds now = Now();
     if (!stopping_ && stop_requests_.load() > 0) BeginStop(now, "stop requested");
     const int claimed = Dispatch(now);
-    if (!stopping_) StartPolls(now);
-    if (now - last_recount_ > kRecountEvery && outcomes_.empty()) {
+    StartPolls(now);
+    if (pacer_.ShouldRecount(now) && outcomes_.empty()) {
       progress_.counts = queue_.CountByState();
-      last_recount_ = now;
+      pacer_.Recounted(now);
     }
     progress_.now = now;
     progress_.in_flight_submits = static_cast<std::int64_t>(submits_in_flight_.size());
     r_.reporter_.Tick(progress_);
     if (IsOver(now)) return false;
-    r_.http_.Perform(WaitFor(now, claimed));
+    r_.http_.Perform(pacer_.Wait(View(now), claimed));
     return true;
   }
 
@@ -114,67 +126,46 @@ class Runner::Loop {
   }
 
   bool IsOver(Seconds now) {
-    const bool idle = r_.http_.InFlight() == 0;
-    if (stopping_) return idle || now >= stop_deadline_;
-    if (!idle || !outcomes_.empty()) return false;
-    if (NotFinal(progress_.counts) > 0) return false;
+    const LoopView view = View(now);
+    if (!RunIsOver(view, r_.http_.InFlight(), stop_deadline_, progress_.counts.NotFinal())) {
+      return false;
+    }
+    if (stopping_) return true;
     // The counts say done: confirm against the database (another process
     // may have run `retry` meanwhile).
     progress_.counts = queue_.CountByState();
-    last_recount_ = now;
-    return NotFinal(progress_.counts) == 0;
+    pacer_.Recounted(now);
+    return progress_.counts.NotFinal() == 0;
   }
 
-  std::chrono::milliseconds WaitFor(Seconds now, int claimed) {
-    Seconds wait = kMaxWait;
-    if (!outcomes_.empty() || claimed > 0) wait = 0.002;
-    if (!stopping_ && At(progress_.counts, JobState::kPending) > 0) {
-      const Seconds next =
-          std::max(next_claim_check_, bucket_.NextAvailable(now));
-      if (static_cast<int>(submits_in_flight_.size()) < o_.max_in_flight) {
-        wait = std::min(wait, next - now);
-      }
-    }
-    wait = std::clamp(wait, 0.0, kMaxWait);
-    return std::chrono::milliseconds(static_cast<long>(wait * 1000));
-  }
-
-  // Applies outcomes and claims what the bucket and in-flight limit allow.
+  // Applies outcomes and claims what the pacer allows.
   int Dispatch(Seconds now) {
-    const int free = o_.max_in_flight - static_cast<int>(submits_in_flight_.size());
-    // Commit in batches: wait until a quarter of the slots are free, or for
-    // kCommitEvery, rather than one transaction per reply.
-    if (free < std::max(1, o_.max_in_flight / 4) && now - last_commit_ < kCommitEvery) return 0;
-    int want = 0;
-    if (!stopping_ && now >= next_claim_check_ && At(progress_.counts, JobState::kPending) > 0) {
-      while (want < free && bucket_.TryTake(now)) ++want;
-    }
-    if (want == 0 && outcomes_.empty()) return 0;
-    last_commit_ = now;
-    std::vector<ClaimedJob> claimed = Flush(want);
-    bucket_.GiveBack(want - static_cast<int>(claimed.size()));
-    if (want > 0 && static_cast<int>(claimed.size()) < want) {
-      next_claim_check_ = now + kIdleRecheck;
-      if (auto due = queue_.NextDueTime(); due && *due > now) {
-        next_claim_check_ = std::min(next_claim_check_, *due);
-      }
-    }
+    const Pacer::Claim claim = pacer_.PlanClaim(View(now));
+    if (!claim.commit) return 0;
+    std::vector<ClaimedJob> claimed = Flush(claim.jobs);
+    const int got = static_cast<int>(claimed.size());
+    pacer_.Claimed(now, claim.jobs, got,
+                   claim.jobs > 0 && got < claim.jobs ? queue_.NextDueTime() : std::nullopt);
     for (ClaimedJob& job : claimed) Submit(std::move(job));
-    return static_cast<int>(claimed.size());
+    return got;
   }
 
   std::vector<ClaimedJob> Flush(int claim) {
     std::vector<ClaimedJob> claimed = queue_.CommitAndClaim(outcomes_, claim, Now());
     outcomes_.clear();
-    At(progress_.counts, JobState::kPending) -= static_cast<std::int64_t>(claimed.size());
-    At(progress_.counts, JobState::kSubmitting) += static_cast<std::int64_t>(claimed.size());
+    progress_.counts[JobState::kPending] -= static_cast<std::int64_t>(claimed.size());
+    progress_.counts[JobState::kSubmitting] += static_cast<std::int64_t>(claimed.size());
     return claimed;
   }
 
-  void Move(JobState from, JobState to) {
-    --At(progress_.counts, from);
-    ++At(progress_.counts, to);
-    if (IsFinal(to) && !IsFinal(from)) ++progress_.finished;
+  // Counts the move and queues its row for the next commit.
+  void Apply(Transition&& t) {
+    if (t.from != t.to) {
+      --progress_.counts[t.from];
+      ++progress_.counts[t.to];
+      if (IsFinal(t.to) && !IsFinal(t.from)) ++progress_.finished;
+    }
+    Record(outcomes_, std::move(t.record));
   }
 
   // --- submits ---
@@ -185,58 +176,27 @@ class Runner::Loop {
     request.model = job.model;
     request.prompt = std::move(job.prompt);
     request.hours = job.hours;
-    const std::int64_t id = job.id;
-    const int attempts = job.attempts;
-    submits_in_flight_.insert(id);
-    r_.api_.Submit(request, [this, id, attempts](api::SubmitResult&& result) {
-      submits_in_flight_.erase(id);
-      OnSubmitted(id, attempts, result);
+    const SubmittedJob submitted{job.id, job.attempts};
+    submits_in_flight_.insert(job.id);
+    r_.api_.Submit(request, [this, submitted](api::SubmitResult&& result) {
+      submits_in_flight_.erase(submitted.id);
+      OnSubmitted(submitted, result);
     });
   }
 
-  void OnSubmitted(std::int64_t id, int attempts, const api::SubmitResult& result) {
-    const Seconds now = Now();
+  void OnSubmitted(const SubmittedJob& job, const api::SubmitResult& result) {
     if (o_.verbose) {
-      r_.reporter_.Log("job " + std::to_string(id) + ": submit " +
+      r_.reporter_.Log("job " + std::to_string(job.id) + ": submit " +
                        std::string(api::ToString(result.outcome)) +
                        (result.outcome == api::Outcome::kSuccess ? " " + result.remote_id
                                                                  : ": " + result.error));
     }
-    switch (result.outcome) {
-      case api::Outcome::kSuccess:
-        outcomes_.submitted.push_back({id, result.remote_id});
-        ++progress_.submits;
-        Move(JobState::kSubmitting, JobState::kSubmitted);
-        return;
-      case api::Outcome::kRetryable:
-        if (result.retry_after_seconds) bucket_.PauseUntil(now + *result.retry_after_seconds);
-        ScheduleRetry(id, attempts, JobState::kSubmitting, result.error,
-                      result.retry_after_seconds);
-        return;
-      case api::Outcome::kPermanent:
-        outcomes_.failed.push_back({id, "submit refused: " + result.error});
-        Move(JobState::kSubmitting, JobState::kFailed);
-        return;
-      case api::Outcome::kAuth:
-        outcomes_.retries.push_back({id, 0, result.error, true});
-        Move(JobState::kSubmitting, JobState::kPending);
-        AuthFailed(result.error);
-        return;
-    }
-  }
-
-  void ScheduleRetry(std::int64_t id, int attempts, JobState from, const std::string& error,
-                     std::optional<Seconds> retry_after) {
-    if (attempts >= o_.max_attempts) {
-      outcomes_.failed.push_back(
-          {id, "gave up after " + std::to_string(attempts) + " attempt(s): " + error});
-      Move(from, JobState::kFailed);
-      return;
-    }
-    const Seconds at = Now() + backoff_.Delay(attempts, retry_after);
-    outcomes_.retries.push_back({id, at, error, false});
-    next_claim_check_ = std::min(next_claim_check_, at);
-    Move(from, JobState::kPending);
+    SubmitDecision d = policy_.OnSubmitReply(job, result, Now());
+    if (result.outcome == api::Outcome::kSuccess) ++progress_.submits;
+    if (d.pause_submits_until) pacer_.PauseSubmits(*d.pause_submits_until);
+    if (d.retry_at) pacer_.DueAt(*d.retry_at);
+    Apply(std::move(d.transition));
+    if (d.stop_run) AuthFailed(*d.stop_run);
   }
 
   void AuthFailed(const std::string& error) {
@@ -249,28 +209,15 @@ class Runner::Loop {
   // --- polls ---
 
   void StartPolls(Seconds now) {
-    if (now < next_poll_check_ || now < polls_paused_until_) return;
-    next_poll_check_ = now + std::min(kPollCheckEvery, o_.poll_interval);
-    const int free_requests = o_.max_poll_requests - polls_in_flight_;
-    if (free_requests <= 0) return;
-    const int limit = free_requests * poll_batch_;
-    // Jobs due within half an interval ride along in a GET that has room:
-    // a trickle of submits then costs a few full GETs, not many small ones.
-    std::vector<PollTarget> targets = queue_.TakeDuePolls(
-        {.due_before = now - o_.poll_interval,
-         .early_before = now - o_.poll_interval / 2,
-         .batch = poll_batch_,
-         .limit = limit},
-        now);
-    if (static_cast<int>(targets.size()) < limit) {
-      // Nothing else is due before the oldest in-flight poll plus the interval
-      // (jobs submitted later count as polled at their submit).
-      const std::optional<Seconds> oldest = queue_.OldestPollTime();
-      next_poll_check_ = std::max(next_poll_check_, oldest ? *oldest + o_.poll_interval
-                                                           : now + o_.poll_interval);
-    }
-    for (std::size_t start = 0; start < targets.size(); start += static_cast<std::size_t>(poll_batch_)) {
-      const std::size_t end = std::min(targets.size(), start + static_cast<std::size_t>(poll_batch_));
+    const std::optional<store::RunQueue::PollWindow> window = pacer_.PlanPolls(View(now));
+    if (!window) return;
+    std::vector<PollTarget> targets = queue_.TakeDuePolls(*window, now);
+    pacer_.Polled(
+        now, targets.size(), *window,
+        static_cast<int>(targets.size()) < window->limit ? queue_.OldestPollTime() : std::nullopt);
+    const auto batch = static_cast<std::size_t>(window->batch);
+    for (std::size_t start = 0; start < targets.size(); start += batch) {
+      const std::size_t end = std::min(targets.size(), start + batch);
       std::vector<std::string> ids;
       for (std::size_t i = start; i < end; ++i) {
         // A GET slower than the poll interval may still be asking for it.
@@ -292,119 +239,38 @@ class Runner::Loop {
   }
 
   void OnPolled(const api::StatusResult& result) {
-    const Seconds now = Now();
     if (o_.verbose) {
-      r_.reporter_.Log("status GET of " + std::to_string(result.requested.size()) + " id(s): " +
-                       std::string(api::ToString(result.outcome)) +
+      r_.reporter_.Log("status GET of " + std::to_string(result.requested.size()) +
+                       " id(s): " + std::string(api::ToString(result.outcome)) +
                        (result.error.empty() ? "" : ": " + result.error));
     }
-    switch (result.outcome) {
-      case api::Outcome::kSuccess:
-        for (const api::JobView& view : result.jobs) OnJobView(view, now);
-        for (const std::string& id : result.missing) OnMissing(id, now);
-        break;
-      case api::Outcome::kRetryable:
-        if (result.retry_after_seconds) polls_paused_until_ = now + *result.retry_after_seconds;
-        WarnOnce("poll:" + result.error.substr(0, 40),
-                 "status GET failed, will retry: " + result.error);
-        break;
-      case api::Outcome::kPermanent:
-        OnPollRefused(result, now);
-        break;
-      case api::Outcome::kAuth:
-        AuthFailed(result.error);
-        break;
-    }
+    PollDecision d = policy_.OnStatusReply(result, poll_targets_, pacer_.poll_batch(), Now());
+    for (Transition& t : d.transitions) Apply(std::move(t));
+    for (const Warning& w : d.warnings) WarnOnce(w.key, w.message);
+    if (d.log) r_.reporter_.Log(*d.log);
+    if (d.pause_polls_until) pacer_.PausePolls(*d.pause_polls_until);
+    if (d.poll_batch) pacer_.SetPollBatch(*d.poll_batch);
+    if (result.outcome == api::Outcome::kSuccess) pacer_.PollAnswered();
+    if (d.stop_run) AuthFailed(*d.stop_run);
     for (const std::string& id : result.requested) poll_targets_.erase(id);
   }
 
-  void OnPollRefused(const api::StatusResult& result, Seconds now) {
-    if (result.requested.size() > 1 && poll_batch_ > 1) {
-      poll_batch_ = std::max(1, static_cast<int>(result.requested.size()) / 2);
-      r_.reporter_.Log("status GET of " + std::to_string(result.requested.size()) +
-                       " ids refused (" + result.error + "); asking for at most " +
-                       std::to_string(poll_batch_) + " ids per GET from now on");
-      return;
-    }
-    for (const std::string& id : result.requested) OnMissing(id, now);
-  }
-
-  void OnJobView(const api::JobView& view, Seconds now) {
-    auto it = poll_targets_.find(view.id);
-    if (it == poll_targets_.end()) return;
-    const PollTarget& target = it->second;
-    Outcomes::Polled polled{target.id, JobState::kRunning, view.status, view.vm_status,
-                            view.log,  view.runtime,       view.created, ""};
-    switch (r_.options_.statuses.Map(view.status)) {
-      case StatusMap::Meaning::kCompleted:
-        polled.state = JobState::kCompleted;
-        break;
-      case StatusMap::Meaning::kFailed:
-        polled.state = JobState::kFailed;
-        polled.error = "the service reported status '" + view.status + "'";
-        break;
-      case StatusMap::Meaning::kUnknown:
-        WarnOnce("status:" + view.status, "unknown status '" + view.status +
-                                              "': treated as running until the job's deadline");
-        [[fallthrough]];
-      case StatusMap::Meaning::kRunning:
-        if (now > Deadline(target)) {
-          polled.state = JobState::kFailed;
-          polled.error = "no final status by the deadline (hours limit plus slack); last status '" +
-                         view.status + "'";
-        }
-        break;
-    }
-    Move(target.state, polled.state);
-    outcomes_.polled.push_back(std::move(polled));
-  }
-
-  Seconds Deadline(const PollTarget& target) const {
-    return target.submitted_at + target.hours.value_or(o_.default_hours) * 3600 + o_.deadline_slack;
-  }
-
-  void OnMissing(const std::string& remote_id, Seconds now) {
-    auto it = poll_targets_.find(remote_id);
-    if (it == poll_targets_.end()) return;
-    const PollTarget& target = it->second;
-    const Seconds since = target.missing_since.value_or(now);
-    if (now - since < o_.missing_grace) {
-      outcomes_.missing.push_back({target.id});
-      return;
-    }
-    const std::string error = "id " + remote_id + " missing from status replies for " +
-                              std::to_string(static_cast<long>(now - since)) + " s";
-    if (o_.on_missing == RunOptions::MissingPolicy::kResubmit) {
-      outcomes_.retries.push_back({target.id, now, error + ": submitted again", false});
-      Move(target.state, JobState::kPending);
-    } else {
-      outcomes_.failed.push_back({target.id, error});
-      Move(target.state, JobState::kFailed);
-    }
-  }
-
   void WarnOnce(const std::string& key, const std::string& message) {
-    if (warned_.size() < 1000 && warned_.insert(key).second) r_.reporter_.Log(message);
+    if (warned_.size() < kMaxWarnings && warned_.insert(key).second) r_.reporter_.Log(message);
   }
 
   Runner& r_;
   const RunOptions& o_;
   const std::atomic<int>& stop_requests_;
   store::RunQueue queue_;
-  ratelimit::TokenBucket bucket_;
-  ratelimit::Backoff backoff_;
-  int poll_batch_;
+  JobPolicy policy_;
+  Pacer pacer_;
   Outcomes outcomes_;
   Progress progress_;
   std::set<std::int64_t> submits_in_flight_;
-  std::unordered_map<std::string, PollTarget> poll_targets_;
+  JobPolicy::Targets poll_targets_;
   int polls_in_flight_ = 0;
   std::set<std::string> warned_;
-  Seconds next_claim_check_ = 0;
-  Seconds next_poll_check_ = 0;
-  Seconds polls_paused_until_ = 0;
-  Seconds last_recount_ = 0;
-  Seconds last_commit_ = 0;
   bool stopping_ = false;
   Seconds stop_deadline_ = 0;
   bool auth_failed_ = false;
@@ -413,7 +279,11 @@ class Runner::Loop {
 
 Runner::Runner(store::JobStore& store, http::Client& http, api::Client& api, const Clock& clock,
                Reporter& reporter, RunOptions options)
-    : store_(store), http_(http), api_(api), clock_(clock), reporter_(reporter),
+    : store_(store),
+      http_(http),
+      api_(api),
+      clock_(clock),
+      reporter_(reporter),
       options_(std::move(options)) {}
 
 Runner::~Runner() = default;

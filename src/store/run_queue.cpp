@@ -184,8 +184,7 @@ StateCounts RunQueue::CountByState() {
     BindBatch(query, 1, batch_id_);
     if (query.executeStep()) {
       for (const JobState state : kAllJobStates) {
-        const auto index = static_cast<std::size_t>(state);
-        counts[index] = query.getColumn(static_cast<int>(index)).getInt64();
+        counts[state] = query.getColumn(static_cast<int>(state)).getInt64();
       }
     }
   } catch (const SQLite::Exception& e) {

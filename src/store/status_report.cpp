@@ -70,7 +70,7 @@ void ReadCounts(SQLite::Database& db, std::int64_t batch_id, StatusReport& repor
     BatchStatus& batch = *by_id.at(group.first);
     batch.models.push_back(ModelStatus{group.second, {}});
     for (const JobState state : kAllJobStates) {
-      const std::uint64_t count = counts[state];
+      const std::int64_t count = counts[state];
       if (count == 0) continue;
       batch.models.back().counts[state] += count;
       batch.counts[state] += count;
@@ -115,11 +115,6 @@ void ReadErrors(SQLite::Database& db, std::int64_t batch_id, std::size_t limit,
 
 }  // namespace
 
-std::uint64_t StateCounts::Total() const {
-  std::uint64_t total = 0;
-  for (const auto count : by_state) total += count;
-  return total;
-}
 
 StatusReport BuildStatusReport(JobStore& store, const StatusOptions& options) {
   SQLite::Database& db = store.impl().db;

@@ -11,8 +11,8 @@ Progress At(double now, std::int64_t pending, std::int64_t completed, std::int64
   Progress p;
   p.started = 100;
   p.now = now;
-  p.counts[static_cast<std::size_t>(JobState::kPending)] = pending;
-  p.counts[static_cast<std::size_t>(JobState::kCompleted)] = completed;
+  p.counts[JobState::kPending] = pending;
+  p.counts[JobState::kCompleted] = completed;
   p.finished = finished;
   p.submits = finished;
   return p;
@@ -62,7 +62,7 @@ TEST(ProgressReporterTest, TheSummarySaysHowManyCompletedFailedAndAreLeft) {
   std::ostringstream out;
   auto reporter = MakeReporter(out, {.mode = ProgressMode::kPlain});
   Progress p = At(161, 2, 7, 7);
-  p.counts[static_cast<std::size_t>(JobState::kFailed)] = 1;
+  p.counts[JobState::kFailed] = 1;
   p.poll_requests = 12;
   reporter->Finish(p);
   EXPECT_EQ(out.str(),

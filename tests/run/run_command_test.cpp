@@ -106,7 +106,13 @@ TEST_F(RunCommandTest, ASecondRunOnTheSameDatabaseIsRefusedNamingTheFirst) {
   StartSim({.queue_seconds = 5, .run_seconds = 5});
   Load("long", {"a"}, {"m"});
   const pid_t first = Start({});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The lock file names its owner once the first run holds it.
+  ASSERT_TRUE(WaitUntil([&] {
+    std::ifstream lock(db_path_ + ".lock");
+    std::stringstream text;
+    text << lock.rdbuf();
+    return text.str().find("pid " + std::to_string(first) + " ") != std::string::npos;
+  }));
   EXPECT_EQ(RunToEnd({}), 75);
   const std::string err = LastStderr();
   EXPECT_NE(err.find("is already being run by pid " + std::to_string(first)), std::string::npos) << err;
@@ -120,7 +126,7 @@ TEST_F(RunCommandTest, CtrlCStopsPromptlyAndTheNextRunFinishesTheJob) {
   for (int i = 0; i < 400; ++i) prompts.push_back("interrupt me " + std::to_string(i));
   Load("ctrlc", prompts, {"m"});
   const pid_t pid = Start({"--rate", "200/s"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ASSERT_TRUE(WaitUntil([&] { return sim_->GetCounters().submits_accepted >= 100; }));
   kill(pid, SIGINT);
   const auto stopped_at = std::chrono::steady_clock::now();
   EXPECT_EQ(Wait(pid), 130);

@@ -81,9 +81,9 @@ TEST_F(RunQueueTest, ClaimingMarksJobsSubmittingWithOneMoreAttemptAndCommitsOutc
   claimed = queue.CommitAndClaim(outcomes, 10, 1001);
   EXPECT_EQ(claimed.size(), 4u);  // the retried job is not due before 5000
   const StateCounts counts = queue.CountByState();
-  EXPECT_EQ(counts[static_cast<std::size_t>(JobState::kSubmitted)], 1);
-  EXPECT_EQ(counts[static_cast<std::size_t>(JobState::kSubmitting)], 4);
-  EXPECT_EQ(counts[static_cast<std::size_t>(JobState::kPending)], 1);
+  EXPECT_EQ(counts[JobState::kSubmitted], 1);
+  EXPECT_EQ(counts[JobState::kSubmitting], 4);
+  EXPECT_EQ(counts[JobState::kPending], 1);
   EXPECT_EQ(queue.NextDueTime(), 5000);
 }
 

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gridbatch/api_client.hpp"
@@ -75,6 +77,19 @@ class RunFixture : public ::testing::Test {
       }
     }
     loader.Commit();
+  }
+
+  // Waits until `done()` holds, looking every 5 ms, for at most `limit`;
+  // returns whether it held. Tests sequence events on conditions like
+  // this, never on a fixed sleep.
+  template <typename Condition>
+  static bool WaitUntil(Condition done, std::chrono::seconds limit = std::chrono::seconds(60)) {
+    const auto give_up = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
   }
 
   static RunOptions FastOptions() {

@@ -60,13 +60,13 @@ TEST_F(StatusReportTest, CountsJobsPerBatchModelAndState) {
   EXPECT_EQ(capitals.name, "capitals");
   ASSERT_EQ(capitals.models.size(), 2u);
   EXPECT_EQ(capitals.models[0].model, "gemma:2b");
-  EXPECT_EQ(capitals.models[0].counts[JobState::kPending], 1u);
-  EXPECT_EQ(capitals.models[0].counts[JobState::kCompleted], 1u);
-  EXPECT_EQ(capitals.models[0].counts[JobState::kFailed], 1u);
-  EXPECT_EQ(capitals.models[1].counts[JobState::kSubmitting], 1u);
-  EXPECT_EQ(capitals.counts.Total(), 6u);
-  EXPECT_EQ(report.batches[1].counts[JobState::kRunning], 1u);
-  EXPECT_EQ(report.totals.Total(), 7u);
+  EXPECT_EQ(capitals.models[0].counts[JobState::kPending], 1);
+  EXPECT_EQ(capitals.models[0].counts[JobState::kCompleted], 1);
+  EXPECT_EQ(capitals.models[0].counts[JobState::kFailed], 1);
+  EXPECT_EQ(capitals.models[1].counts[JobState::kSubmitting], 1);
+  EXPECT_EQ(capitals.counts.Total(), 6);
+  EXPECT_EQ(report.batches[1].counts[JobState::kRunning], 1);
+  EXPECT_EQ(report.totals.Total(), 7);
   EXPECT_EQ(report.totals[JobState::kPending], 2u);
 }
 
@@ -124,7 +124,7 @@ TEST_F(StatusReportTest, WritesJsonForScripts) {
 TEST_F(StatusReportTest, OneBatchOnlyWhenAsked) {
   const StatusReport report = BuildStatusReport(*store_, {.batch = "other"});
   ASSERT_EQ(report.batches.size(), 1u);
-  EXPECT_EQ(report.totals.Total(), 1u);
+  EXPECT_EQ(report.totals.Total(), 1);
   EXPECT_EQ(report.uncertain_count, 0u);
   EXPECT_TRUE(report.recent_errors.empty());
 }

@@ -1,0 +1,53 @@
+// What a run is told: pacing, retries, polling, deadlines and the status
+// spellings. Every default is written here once; the command line takes its
+// defaults from a default-constructed RunOptions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "gridbatch/backoff.hpp"
+#include "gridbatch/clock.hpp"
+#include "gridbatch/status_map.hpp"
+
+namespace gridbatch::run {
+
+struct RunOptions {
+  // Only this batch; default: every job in the database.
+  std::optional<std::string> batch;
+  // Submits per second; 0: unlimited. Default: 20.
+  double rate_per_second = 20;
+  // Token bucket size; 0: ratelimit::DefaultBurst(rate).
+  double burst = 0;
+  // Submits outstanding at once. Default: 64.
+  int max_in_flight = 64;
+  // Submits per job before it fails with its last error. Default: 5.
+  int max_attempts = 5;
+  ratelimit::BackoffPolicy backoff;
+  // How often each in-flight job is polled. Default: 5 s.
+  Seconds poll_interval = 5;
+  // Ids per status GET. Default: 100.
+  int poll_batch = 100;
+  // Status GETs outstanding at once. Default: 8.
+  int max_poll_requests = 8;
+  // An id left out of replies for this long is resubmitted or failed.
+  Seconds missing_grace = 120;
+  enum class MissingPolicy { kResubmit, kFail };
+  MissingPolicy on_missing = MissingPolicy::kResubmit;
+  // Rows an interrupted run left `submitting`: submit again (default) or fail.
+  enum class UncertainPolicy { kResubmit, kFail };
+  UncertainPolicy on_uncertain = UncertainPolicy::kResubmit;
+  // A job not final by submitted + hours + slack fails. hours defaults to 1
+  // when the batch sets none.
+  double default_hours = 1;
+  Seconds deadline_slack = 600;
+  // After the first stop request, wait at most this long for replies on the wire.
+  Seconds stop_grace = 5;
+  StatusMap statuses;
+  // Log every request's outcome (never the token).
+  bool verbose = false;
+  std::uint64_t seed = 0;  // 0: random backoff jitter
+};
+
+}  // namespace gridbatch::run

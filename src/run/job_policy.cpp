@@ -1,0 +1,270 @@
+#include "gridbatch/job_policy.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <random>
+
+namespace gridbatch::run {
+namespace {
+
+using store::Outcomes;
+using store::PollTarget;
+
+constexpr Seconds kIdleRecheck = 0.25;     // look for newly due work this often when idle
+constexpr Seconds kMaxWait = 0.1;          // longest single wait in the event loop
+constexpr Seconds kBusyWait = 0.002;       // the wait while replies or claims are fresh
+constexpr Seconds kRecountEvery = 10;      // resync state counts with the database
+constexpr Seconds kPollCheckEvery = 0.05;  // look for due polls at most this often
+constexpr Seconds kCommitEvery = 0.002;    // longest a reply waits to be committed
+constexpr int kCommitSlotsDivisor = 4;     // or until this share of the submit slots is free
+constexpr double kEarlyPollShare = 0.5;    // polls due within this share of an interval ride along
+
+Transition Move(JobState from, JobState to, Transition::Record record) {
+  return Transition{from, to, std::move(record)};
+}
+
+}  // namespace
+
+// --- JobPolicy ---
+
+JobPolicy::JobPolicy(const RunOptions& options)
+    : o_(options),
+      backoff_(options.backoff, options.seed != 0 ? options.seed : std::random_device{}()) {}
+
+Transition JobPolicy::Retry(std::int64_t id, int attempts, JobState from, const std::string& error,
+                            std::optional<Seconds> retry_after, Seconds now,
+                            std::optional<Seconds>* retry_at) {
+  if (attempts >= o_.max_attempts) {
+    return Move(from, JobState::kFailed,
+                Outcomes::Failed{
+                    id, "gave up after " + std::to_string(attempts) + " attempt(s): " + error});
+  }
+  const Seconds at = now + backoff_.Delay(attempts, retry_after);
+  if (retry_at != nullptr) *retry_at = at;
+  return Move(from, JobState::kPending, Outcomes::Retry{id, at, error, false});
+}
+
+SubmitDecision JobPolicy::OnSubmitReply(const SubmittedJob& job, const api::SubmitResult& reply,
+                                        Seconds now) {
+  SubmitDecision d;
+  constexpr JobState kFrom = JobState::kSubmitting;
+  switch (reply.outcome) {
+    case api::Outcome::kSuccess:
+      d.transition =
+          Move(kFrom, JobState::kSubmitted, Outcomes::Submitted{job.id, reply.remote_id});
+      break;
+    case api::Outcome::kRetryable:
+      if (reply.retry_after_seconds) d.pause_submits_until = now + *reply.retry_after_seconds;
+      d.transition = Retry(job.id, job.attempts, kFrom, reply.error, reply.retry_after_seconds, now,
+                           &d.retry_at);
+      break;
+    case api::Outcome::kPermanent:
+      d.transition = Move(kFrom, JobState::kFailed,
+                          Outcomes::Failed{job.id, "submit refused: " + reply.error});
+      break;
+    case api::Outcome::kAuth:
+      // Every other submit would be refused the same way: this one did not
+      // count, and the run stops.
+      d.transition = Move(kFrom, JobState::kPending, Outcomes::Retry{job.id, 0, reply.error, true});
+      d.stop_run = reply.error;
+      break;
+  }
+  return d;
+}
+
+Seconds JobPolicy::Deadline(const PollTarget& target) const {
+  return target.submitted_at + target.hours.value_or(o_.default_hours) * 3600 + o_.deadline_slack;
+}
+
+Transition JobPolicy::OnJobView(const PollTarget& target, const api::JobView& view, Seconds now,
+                                std::optional<Warning>* warning) const {
+  Outcomes::Polled polled{target.id, JobState::kRunning, view.status,  view.vm_status,
+                          view.log,  view.runtime,       view.created, ""};
+  switch (o_.statuses.Map(view.status)) {
+    case StatusMap::Meaning::kCompleted:
+      polled.state = JobState::kCompleted;
+      break;
+    case StatusMap::Meaning::kFailed:
+      polled.state = JobState::kFailed;
+      polled.error = "the service reported status '" + view.status + "'";
+      break;
+    case StatusMap::Meaning::kUnknown:
+      if (warning != nullptr) {
+        *warning =
+            Warning{"status:" + view.status, "unknown status '" + view.status +
+                                                 "': treated as running until the job's deadline"};
+      }
+      [[fallthrough]];
+    case StatusMap::Meaning::kRunning:
+      if (now > Deadline(target)) {
+        polled.state = JobState::kFailed;
+        polled.error = "no final status by the deadline (hours limit plus slack); last status '" +
+                       view.status + "'";
+      }
+      break;
+  }
+  const JobState to = polled.state;
+  return Move(target.state, to, std::move(polled));
+}
+
+Transition JobPolicy::OnMissing(const PollTarget& target, Seconds now) const {
+  const Seconds since = target.missing_since.value_or(now);
+  if (now - since < o_.missing_grace) {
+    return Move(target.state, target.state, Outcomes::Missing{target.id});
+  }
+  const std::string error = "id " + target.remote_id + " missing from status replies for " +
+                            std::to_string(static_cast<long>(now - since)) + " s";
+  if (o_.on_missing == RunOptions::MissingPolicy::kResubmit) {
+    return Move(target.state, JobState::kPending,
+                Outcomes::Retry{target.id, now, error + ": submitted again", false});
+  }
+  return Move(target.state, JobState::kFailed, Outcomes::Failed{target.id, error});
+}
+
+PollDecision JobPolicy::OnStatusReply(const api::StatusResult& reply, const Targets& targets,
+                                      int poll_batch, Seconds now) {
+  PollDecision d;
+  const auto each = [&](const std::vector<std::string>& ids, auto&& decide) {
+    for (const std::string& id : ids) {
+      if (auto it = targets.find(id); it != targets.end())
+        d.transitions.push_back(decide(it->second));
+    }
+  };
+  switch (reply.outcome) {
+    case api::Outcome::kSuccess:
+      for (const api::JobView& view : reply.jobs) {
+        auto it = targets.find(view.id);
+        if (it == targets.end()) continue;
+        std::optional<Warning> warning;
+        d.transitions.push_back(OnJobView(it->second, view, now, &warning));
+        if (warning) d.warnings.push_back(std::move(*warning));
+      }
+      each(reply.missing, [&](const PollTarget& t) { return OnMissing(t, now); });
+      break;
+    case api::Outcome::kRetryable:
+      if (reply.retry_after_seconds) d.pause_polls_until = now + *reply.retry_after_seconds;
+      d.warnings.push_back(Warning{"poll:" + reply.error.substr(0, 40),
+                                   "status GET failed, will retry: " + reply.error});
+      break;
+    case api::Outcome::kPermanent:
+      if (reply.requested.size() > 1 && poll_batch > 1) {
+        // Perhaps the list was too long for the service: ask for fewer.
+        const int batch = std::max(1, static_cast<int>(reply.requested.size()) / 2);
+        d.poll_batch = batch;
+        d.log = "status GET of " + std::to_string(reply.requested.size()) + " ids refused (" +
+                reply.error + "); asking for at most " + std::to_string(batch) +
+                " ids per GET from now on";
+        break;
+      }
+      each(reply.requested, [&](const PollTarget& t) { return OnMissing(t, now); });
+      break;
+    case api::Outcome::kAuth:
+      d.stop_run = reply.error;
+      break;
+  }
+  return d;
+}
+
+// --- Pacer ---
+
+Pacer::Pacer(const RunOptions& options, Seconds now)
+    : o_(options),
+      bucket_(options.rate_per_second,
+              options.burst > 0 ? options.burst : ratelimit::DefaultBurst(options.rate_per_second),
+              now),
+      poll_batch_(std::max(1, options.poll_batch)),
+      last_recount_(now) {}
+
+Pacer::Claim Pacer::PlanClaim(const LoopView& view) {
+  const int free = o_.max_in_flight - view.submits_in_flight;
+  // Commit in batches: wait until a share of the slots is free, or for
+  // kCommitEvery, rather than one transaction per reply.
+  if (free < std::max(1, o_.max_in_flight / kCommitSlotsDivisor) &&
+      view.now - last_commit_ < kCommitEvery) {
+    return {};
+  }
+  Claim claim;
+  if (!view.stopping && view.now >= next_claim_check_ && view.pending > 0) {
+    while (claim.jobs < free && bucket_.TryTake(view.now)) ++claim.jobs;
+  }
+  claim.commit = claim.jobs > 0 || view.outcomes_waiting;
+  if (claim.commit) last_commit_ = view.now;
+  return claim;
+}
+
+void Pacer::Claimed(Seconds now, int wanted, int got, std::optional<Seconds> next_due) {
+  bucket_.GiveBack(wanted - got);
+  if (wanted > 0 && got < wanted) {
+    next_claim_check_ = now + kIdleRecheck;
+    if (next_due && *next_due > now) next_claim_check_ = std::min(next_claim_check_, *next_due);
+  }
+}
+
+void Pacer::DueAt(Seconds at) {
+  next_claim_check_ = std::min(next_claim_check_, at);
+}
+
+void Pacer::PauseSubmits(Seconds until) {
+  bucket_.PauseUntil(until);
+}
+
+std::optional<store::RunQueue::PollWindow> Pacer::PlanPolls(const LoopView& view) {
+  if (view.stopping || view.now < next_poll_check_ || view.now < polls_paused_until_) {
+    return std::nullopt;
+  }
+  next_poll_check_ = view.now + std::min(kPollCheckEvery, o_.poll_interval);
+  const int free_requests = o_.max_poll_requests - view.polls_in_flight;
+  if (free_requests <= 0) return std::nullopt;
+  // Jobs due within part of an interval ride along in a GET that has room:
+  // a trickle of submits then costs a few full GETs, not many small ones.
+  return store::RunQueue::PollWindow{.due_before = view.now - o_.poll_interval,
+                                     .early_before = view.now - o_.poll_interval * kEarlyPollShare,
+                                     .batch = poll_batch_,
+                                     .limit = free_requests * poll_batch_};
+}
+
+void Pacer::Polled(Seconds now, std::size_t taken, const store::RunQueue::PollWindow& window,
+                   std::optional<Seconds> oldest_poll) {
+  if (static_cast<int>(taken) >= window.limit) return;
+  // Nothing else is due before the oldest in-flight poll plus the interval
+  // (jobs submitted later count as polled at their submit).
+  next_poll_check_ = std::max(
+      next_poll_check_, oldest_poll ? *oldest_poll + o_.poll_interval : now + o_.poll_interval);
+}
+
+void Pacer::PausePolls(Seconds until) {
+  polls_paused_until_ = std::max(polls_paused_until_, until);
+}
+
+void Pacer::SetPollBatch(int batch) {
+  poll_batch_ = std::max(1, batch);
+}
+
+void Pacer::PollAnswered() {}
+
+bool Pacer::ShouldRecount(Seconds now) const {
+  return now - last_recount_ > kRecountEvery;
+}
+
+void Pacer::Recounted(Seconds now) {
+  last_recount_ = now;
+}
+
+std::chrono::milliseconds Pacer::Wait(const LoopView& view, int claimed) const {
+  Seconds wait = kMaxWait;
+  if (view.outcomes_waiting || claimed > 0) wait = kBusyWait;
+  if (!view.stopping && view.pending > 0 && view.submits_in_flight < o_.max_in_flight) {
+    const Seconds next = std::max(next_claim_check_, bucket_.NextAvailable(view.now));
+    wait = std::min(wait, next - view.now);
+  }
+  wait = std::clamp(wait, 0.0, kMaxWait);
+  return std::chrono::milliseconds(static_cast<long>(wait * 1000));
+}
+
+bool RunIsOver(const LoopView& view, std::size_t on_the_wire, Seconds stop_deadline,
+               std::int64_t not_final) {
+  if (view.stopping) return on_the_wire == 0 || view.now >= stop_deadline;
+  return on_the_wire == 0 && !view.outcomes_waiting && not_final == 0;
+}
+
+}  // namespace gridbatch::run
