@@ -170,8 +170,9 @@ std::optional<std::string> OwnedText(sqlite3_stmt* statement, int column) {
   return text ? std::optional<std::string>(*text) : std::nullopt;
 }
 
-// Adds the current row of the wide query to `group`, which it starts when
-// the row is of another prompt or repeat; `flush` receives a finished group.
+// Collects the rows of the wide query into one WideRow per (batch, prompt
+// id, repeat) and passes each finished group to `on_row`: Add() starts a
+// new group when a row is of another one, Flush() passes on the last.
 class WideGrouper {
  public:
   explicit WideGrouper(const std::function<void(const WideRow&)>& on_row) : on_row_(on_row) {}

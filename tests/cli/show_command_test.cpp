@@ -137,6 +137,13 @@ TEST_F(ShowCommandTest, WhatIsNotThereIsAUsageErrorNamingIt) {
   EXPECT_EQ(no_model.err, "gridbatch: database " + db_ + ": prompt '" + prompt_id_ +
                               "' of batch 'rivers' has no job on model 'phi3' (models: "
                               "gemma:2b, llama3:8b)\n");
+  const std::string other =
+      Write("lakes.yaml", "name: lakes\nmodel: m\nprompts: [\"Deepest lake?\"]\n");
+  ASSERT_EQ(Run({"load", other, "--db", db_}).exit_code, 0);
+  const Outcome not_in_batch = Run({"show", prompt_id_, "--db", db_, "--batch", "lakes"});
+  EXPECT_EQ(not_in_batch.exit_code, 64);
+  EXPECT_EQ(not_in_batch.err,
+            "gridbatch: database " + db_ + ": no prompt '" + prompt_id_ + "' in batch 'lakes'\n");
   const Outcome no_db = Run({"show", prompt_id_, "--db", (dir_ / "missing.db").string()});
   EXPECT_EQ(no_db.exit_code, 66);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "missing.db"));
