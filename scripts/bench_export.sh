@@ -88,7 +88,7 @@ SQL
 select_sql() {
   local where=$1
   echo "SELECT b.name AS batch, j.prompt_id, j.model, j.prompt, s.state, j.output, j.runtime,
-    s.remote_id, s.attempts, s.last_error AS error, j.created_at AS created, s.submitted_at,
+    s.remote_id, s.attempts, s.last_error AS error, s.previous_error, j.created_at AS created, s.submitted_at,
     s.finished_at, j.repeat_index AS \"repeat\", j.vars
     FROM jobs AS j JOIN job_state AS s ON s.job_id = j.id JOIN batches AS b ON b.id = j.batch_id
     $where ORDER BY j.id;"
@@ -141,6 +141,12 @@ row "gridbatch export" JSONL "$rows" "$gridbatch" export --db "$db" --format jso
 SIZE_OF=$work/file.csv row "gridbatch export -o FILE" CSV "$rows" "$gridbatch" export --db "$db" --format csv -o "$work/file.csv"
 row "gridbatch export --batch (1/10 of the rows, still one full scan)" CSV "$small" \
   "$gridbatch" export --db "$db" --format csv --batch bench-small -o -
+# --wide against the sqlite3 shell reading the same rows in the same order
+# (batch, prompt id, repeat, model: the order of the jobs_prompt index).
+row "sqlite3 -csv, the wide export's order" CSV "$rows" sqlite3 -csv -header "$db" \
+  "$(select_sql "" | sed 's/ORDER BY j.id/ORDER BY j.batch_id, j.prompt_id, j.repeat_index, j.model, j.id/')"
+row "gridbatch export --wide" CSV "$rows" "$gridbatch" export --db "$db" --format csv --wide -o -
+row "gridbatch export --wide" JSONL "$rows" "$gridbatch" export --db "$db" --format jsonl --wide -o -
 echo
 echo "### JSONL encoder alone, in memory, $rows rows"
 echo

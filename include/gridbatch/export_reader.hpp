@@ -45,13 +45,39 @@ struct ExportRow {
   std::optional<std::int64_t> runtime;
   std::optional<std::string_view> remote_id;
   std::int64_t attempts = 0;
-  std::optional<std::string_view> error;  // jobs.last_error
+  // job_state.last_error: why the job failed, or what the last attempt
+  // ran into while it is not final; never set on a completed job.
+  std::optional<std::string_view> error;
+  // job_state.previous_error: the error of an earlier attempt of a job
+  // that then completed (a 429 before the submit that worked).
+  std::optional<std::string_view> previous_error;
   std::string_view created;               // jobs.created_at
   std::optional<std::string_view> submitted_at;
   std::optional<std::string_view> finished_at;
   std::int64_t repeat = 0;  // jobs.repeat_index
   // The sweep variables as the JSON object text stored with the job.
   std::optional<std::string_view> vars;
+};
+
+// One prompt and repeat across its models, for `export --wide`: the jobs
+// of one (batch, prompt id, repeat index) that the filter selects, at most
+// one per model. Owns its strings (a group is read before it is passed on).
+struct WideRow {
+  struct Job {
+    std::string model;
+    std::string state;
+    std::optional<std::string> output;
+    std::optional<std::int64_t> runtime;
+    std::optional<std::string> error;  // job_state.last_error
+  };
+  std::string batch;
+  std::string prompt_id;
+  std::int64_t repeat = 0;
+  // The prompt and variables of the group's latest loaded job (they are the
+  // same for every job of the group unless the manifest changed them).
+  std::string prompt;
+  std::optional<std::string> vars;
+  std::vector<Job> jobs;  // by model name; if a model has two jobs, the later loaded
 };
 
 // Reads one snapshot of the jobs table. Construction starts a read
@@ -75,6 +101,16 @@ class ExportReader {
   // and returns how many there were. An exception from `on_row` stops the
   // reading and propagates.
   std::int64_t ForEachRow(const std::function<void(const ExportRow&)>& on_row);
+
+  // The models of the matching jobs, in the order they were first loaded.
+  std::vector<std::string> Models();
+
+  // Calls `on_row` for each (batch, prompt id, repeat) among the matching
+  // jobs: batches in the order they were created, then prompt ids by byte
+  // value, then repeats. Streams through an index: memory holds one group,
+  // whatever the number of jobs. Returns the number of groups. An exception
+  // from `on_row` stops the reading and propagates.
+  std::int64_t ForEachWideRow(const std::function<void(const WideRow&)>& on_row);
 
  private:
   JobStore& store_;

@@ -10,11 +10,13 @@ void AddStatusCommand(CLI::App&, CommandContext&);
 void AddRetryCommand(CLI::App&, CommandContext&);
 void AddCancelCommand(CLI::App&, CommandContext&);
 void AddRunCommand(CLI::App&, CommandContext&);
+void AddShowCommand(CLI::App&, CommandContext&);
 
 void AddCommands(CLI::App& app, CommandContext& context) {
   AddLoadCommand(app, context);
   AddRunCommand(app, context);
   AddStatusCommand(app, context);
+  AddShowCommand(app, context);
   AddExportCommand(app, context);
   AddRetryCommand(app, context);
   AddCancelCommand(app, context);

@@ -30,6 +30,7 @@ struct ExportArgs {
   std::vector<std::string> states;
   std::string since;
   bool raw = false;
+  bool wide = false;
 };
 
 std::string StateNames() {
@@ -69,17 +70,47 @@ void RefuseToReplaceDatabase(const ExportArgs& args) {
   }
 }
 
+exporter::CsvOptions CsvOptionsOf(const ExportArgs& args) {
+  exporter::CsvOptions options;
+  if (args.raw) {
+    options.formulas = exporter::CsvOptions::Formulas::kKeep;
+  }
+  return options;
+}
+
 std::unique_ptr<exporter::RecordWriter> MakeWriter(const ExportArgs& args, std::ostream& out,
                                                    const std::string& destination,
                                                    store::ExportReader& reader) {
   if (args.format == "jsonl") {
     return std::make_unique<exporter::JsonlWriter>(out, destination);
   }
-  exporter::CsvOptions options;
-  if (args.raw) {
-    options.formulas = exporter::CsvOptions::Formulas::kKeep;
+  return std::make_unique<exporter::CsvWriter>(out, destination, reader.VariableNames(),
+                                               CsvOptionsOf(args));
+}
+
+// One record per prompt and repeat, the models side by side.
+std::int64_t WriteWide(const ExportArgs& args, std::ostream& out, const std::string& destination,
+                       store::ExportReader& reader) {
+  std::unique_ptr<exporter::WideRecordWriter> writer;
+  if (args.format == "jsonl") {
+    writer = std::make_unique<exporter::WideJsonlWriter>(out, destination, reader.Models());
+  } else {
+    writer = std::make_unique<exporter::WideCsvWriter>(out, destination, reader.Models(),
+                                                       reader.VariableNames(), CsvOptionsOf(args));
   }
-  return std::make_unique<exporter::CsvWriter>(out, destination, reader.VariableNames(), options);
+  const std::int64_t rows =
+      reader.ForEachWideRow([&](const store::WideRow& row) { writer->Write(row); });
+  writer->Finish();
+  return rows;
+}
+
+std::int64_t WriteLong(const ExportArgs& args, std::ostream& out, const std::string& destination,
+                       store::ExportReader& reader) {
+  const std::unique_ptr<exporter::RecordWriter> writer = MakeWriter(args, out, destination, reader);
+  const std::int64_t rows =
+      reader.ForEachRow([&](const store::ExportRow& row) { writer->Write(row); });
+  writer->Finish();
+  return rows;
 }
 
 void RunExport(const ExportArgs& args) {
@@ -97,10 +128,8 @@ void RunExport(const ExportArgs& args) {
   std::ostream& out = file ? file->stream() : std::cout;
   const std::string destination = file ? args.output : "stdout";
 
-  const std::unique_ptr<exporter::RecordWriter> writer = MakeWriter(args, out, destination, reader);
-  const std::int64_t rows =
-      reader.ForEachRow([&](const store::ExportRow& row) { writer->Write(row); });
-  writer->Finish();
+  const std::int64_t rows = args.wide ? WriteWide(args, out, destination, reader)
+                                      : WriteLong(args, out, destination, reader);
   if (file) {
     file->Commit();
   }
@@ -133,6 +162,9 @@ void AddExportCommand(CLI::App& app, CommandContext& context) {
   command->add_flag("--raw", args->raw,
                     "CSV: keep cells starting with = + - @ as they are (by default they get a "
                     "leading apostrophe so spreadsheets do not run them as formulas)");
+  command->add_flag("--wide", args->wide,
+                    "One row per prompt and repeat, with each model's state, output, runtime and "
+                    "error side by side (CSV: state.MODEL ... columns; JSONL: a `models` object)");
   command->callback([args, &context] {
     RunExport(*args);
     context.exit_code = kExitOk;

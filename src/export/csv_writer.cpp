@@ -54,68 +54,11 @@ void AppendQuoted(OutputBuffer& out, std::string_view text, std::string_view pre
 
 }  // namespace
 
-CsvWriter::CsvWriter(std::ostream& out, std::string destination,
-                     const std::vector<std::string>& variable_names, CsvOptions options)
-    : out_(out, std::move(destination)),
-      has_variables_(!variable_names.empty()),
-      vars_(variable_names),
-      options_(options) {
-  bool first = true;
-  for (std::string_view field : kExportFields) {
-    if (!first) {
-      Separator();
-    }
-    Verbatim(field);
-    first = false;
-  }
-  for (const std::string& name : variable_names) {
-    Separator();
-    Verbatim("var." + SanitizeUtf8(name));
-  }
-  out_.Append("\r\n");
-}
+CsvCells::CsvCells(std::ostream& out, std::string destination, CsvOptions options)
+    : out_(out, std::move(destination)), options_(options) {}
 
-void CsvWriter::Write(const store::ExportRow& row) {
-  JobCells(row);
-  if (has_variables_) {
-    VarCells(row.vars);
-  }
-  out_.Append("\r\n");
-  out_.FlushIfFull();
-}
-
-void CsvWriter::JobCells(const store::ExportRow& row) {
-  Text(row.batch);
-  Separator();
-  Text(row.prompt_id);
-  Separator();
-  Text(row.model);
-  Separator();
-  Text(row.prompt);
-  Separator();
-  Text(row.state);
-  Separator();
-  Text(row.output);
-  Separator();
-  Number(row.runtime);
-  Separator();
-  Text(row.remote_id);
-  Separator();
-  Number(row.attempts);
-  Separator();
-  Text(row.error);
-  Separator();
-  Text(row.created);
-  Separator();
-  Text(row.submitted_at);
-  Separator();
-  Text(row.finished_at);
-  Separator();
-  Number(row.repeat);
-}
-
-void CsvWriter::VarCells(const std::optional<std::string_view>& vars_json) {
-  for (const std::optional<VarCell>& cell : vars_.Cells(vars_json)) {
+void CsvCells::Vars(VarsDecoder& vars, const std::optional<std::string_view>& vars_json) {
+  for (const std::optional<VarCell>& cell : vars.Cells(vars_json)) {
     Separator();
     if (!cell) {
       continue;
@@ -128,11 +71,7 @@ void CsvWriter::VarCells(const std::optional<std::string_view>& vars_json) {
   }
 }
 
-void CsvWriter::Finish() {
-  out_.Finish();
-}
-
-void CsvWriter::Text(std::string_view text) {
+void CsvCells::Text(std::string_view text) {
   std::string sanitized;
   if (!IsValidUtf8(text)) {
     sanitized = SanitizeUtf8(text);
@@ -149,30 +88,146 @@ void CsvWriter::Text(std::string_view text) {
   }
 }
 
-void CsvWriter::Text(const std::optional<std::string_view>& text) {
+void CsvCells::Text(const std::optional<std::string_view>& text) {
   if (text) {
     Text(*text);
   }
 }
 
-void CsvWriter::Number(std::int64_t value) {
+void CsvCells::Number(std::int64_t value) {
   char digits[24];
   const auto result = std::to_chars(digits, digits + sizeof digits, value);
   out_.Append(std::string_view(digits, static_cast<std::size_t>(result.ptr - digits)));
 }
 
-void CsvWriter::Number(const std::optional<std::int64_t>& value) {
+void CsvCells::Number(const std::optional<std::int64_t>& value) {
   if (value) {
     Number(*value);
   }
 }
 
-void CsvWriter::Verbatim(std::string_view text) {
+void CsvCells::Verbatim(std::string_view text) {
   if (NeedsQuotes(text)) {
     AppendQuoted(out_, text, "");
   } else {
     out_.Append(text);
   }
+}
+
+CsvWriter::CsvWriter(std::ostream& out, std::string destination,
+                     const std::vector<std::string>& variable_names, CsvOptions options)
+    : cells_(out, std::move(destination), options),
+      has_variables_(!variable_names.empty()),
+      vars_(variable_names) {
+  bool first = true;
+  for (std::string_view field : kExportFields) {
+    if (!first) {
+      cells_.Separator();
+    }
+    cells_.Verbatim(field);
+    first = false;
+  }
+  for (const std::string& name : variable_names) {
+    cells_.Separator();
+    cells_.Verbatim("var." + SanitizeUtf8(name));
+  }
+  cells_.EndRecord();
+}
+
+void CsvWriter::Write(const store::ExportRow& row) {
+  JobCells(row);
+  if (has_variables_) {
+    cells_.Vars(vars_, row.vars);
+  }
+  cells_.EndRecord();
+}
+
+void CsvWriter::JobCells(const store::ExportRow& row) {
+  CsvCells& c = cells_;
+  c.Text(row.batch);
+  c.Separator();
+  c.Text(row.prompt_id);
+  c.Separator();
+  c.Text(row.model);
+  c.Separator();
+  c.Text(row.prompt);
+  c.Separator();
+  c.Text(row.state);
+  c.Separator();
+  c.Text(row.output);
+  c.Separator();
+  c.Number(row.runtime);
+  c.Separator();
+  c.Text(row.remote_id);
+  c.Separator();
+  c.Number(row.attempts);
+  c.Separator();
+  c.Text(row.error);
+  c.Separator();
+  c.Text(row.previous_error);
+  c.Separator();
+  c.Text(row.created);
+  c.Separator();
+  c.Text(row.submitted_at);
+  c.Separator();
+  c.Text(row.finished_at);
+  c.Separator();
+  c.Number(row.repeat);
+}
+
+void CsvWriter::Finish() {
+  cells_.Finish();
+}
+
+WideCsvWriter::WideCsvWriter(std::ostream& out, std::string destination,
+                             std::vector<std::string> models,
+                             const std::vector<std::string>& variable_names, CsvOptions options)
+    : cells_(out, std::move(destination), options),
+      models_(std::move(models)),
+      vars_(variable_names) {
+  bool first = true;
+  for (std::string_view field : kWideFields) {
+    if (!first) {
+      cells_.Separator();
+    }
+    cells_.Verbatim(field);
+    first = false;
+  }
+  for (const std::string& name : variable_names) {
+    cells_.Separator();
+    cells_.Verbatim("var." + SanitizeUtf8(name));
+  }
+  for (const std::string& model : models_) {
+    for (std::string_view field : kWideModelFields) {
+      cells_.Separator();
+      cells_.Verbatim(std::string(field) + "." + SanitizeUtf8(model));
+    }
+  }
+  cells_.EndRecord();
+}
+
+void WideCsvWriter::Write(const store::WideRow& row) {
+  CsvCells& c = cells_;
+  c.Text(std::string_view(row.batch));
+  c.Separator();
+  c.Text(std::string_view(row.prompt_id));
+  c.Separator();
+  c.Number(row.repeat);
+  c.Separator();
+  c.Text(std::string_view(row.prompt));
+  c.Vars(vars_, row.vars);
+  for (const std::string& model : models_) {
+    const store::WideRow::Job* job = FindJob(row, model);
+    c.Separator();
+    if (job) c.Text(std::string_view(job->state));
+    c.Separator();
+    if (job && job->output) c.Text(std::string_view(*job->output));
+    c.Separator();
+    if (job) c.Number(job->runtime);
+    c.Separator();
+    if (job && job->error) c.Text(std::string_view(*job->error));
+  }
+  c.EndRecord();
 }
 
 }  // namespace gridbatch::exporter

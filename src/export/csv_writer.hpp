@@ -23,8 +23,34 @@ struct CsvOptions {
   Formulas formulas = Formulas::kNeutralise;
 };
 
-// NULL is an empty cell; an empty string is "" so the two stay apart for
-// readers that care. Invalid UTF-8 is replaced by U+FFFD.
+// The cells of one CSV stream: RFC 4180 quoting, UTF-8 repair, formula
+// neutralisation. NULL is an empty cell; an empty string is "" so the two
+// stay apart for readers that care. Invalid UTF-8 is replaced by U+FFFD.
+class CsvCells {
+ public:
+  // `out` must outlive the cells; `destination` names it in error messages.
+  CsvCells(std::ostream& out, std::string destination, CsvOptions options);
+
+  void Text(std::string_view text);
+  void Text(const std::optional<std::string_view>& text);
+  void Number(std::int64_t value);
+  void Number(const std::optional<std::int64_t>& value);
+  // A cell written as it is (quoted if need be): header names, JSON values.
+  void Verbatim(std::string_view text);
+  // One cell per variable of `vars` (its names), each after a separator.
+  void Vars(VarsDecoder& vars, const std::optional<std::string_view>& vars_json);
+  void Separator() { out_.Append(','); }
+  void EndRecord() {
+    out_.Append("\r\n");
+    out_.FlushIfFull();
+  }
+  void Finish() { out_.Finish(); }
+
+ private:
+  OutputBuffer out_;
+  CsvOptions options_;
+};
+
 class CsvWriter final : public RecordWriter {
  public:
   // Buffers the header row at once: batch, prompt_id, ..., repeat, then
@@ -38,19 +64,28 @@ class CsvWriter final : public RecordWriter {
 
  private:
   void JobCells(const store::ExportRow& row);
-  void VarCells(const std::optional<std::string_view>& vars_json);
-  void Text(std::string_view text);
-  void Text(const std::optional<std::string_view>& text);
-  void Number(std::int64_t value);
-  void Number(const std::optional<std::int64_t>& value);
-  // A cell written as it is (quoted if need be): header names, JSON values.
-  void Verbatim(std::string_view text);
-  void Separator() { out_.Append(','); }
 
-  OutputBuffer out_;
+  CsvCells cells_;
   bool has_variables_;
   VarsDecoder vars_;
-  CsvOptions options_;
+};
+
+// `export --wide`: one record per prompt and repeat. Header: batch,
+// prompt_id, repeat, prompt, var.NAME for each variable, then for each model
+// M: state.M, output.M, runtime.M, error.M. A model without a job for the
+// prompt has empty cells.
+class WideCsvWriter final : public WideRecordWriter {
+ public:
+  WideCsvWriter(std::ostream& out, std::string destination, std::vector<std::string> models,
+                const std::vector<std::string>& variable_names, CsvOptions options = {});
+
+  void Write(const store::WideRow& row) override;
+  void Finish() override { cells_.Finish(); }
+
+ private:
+  CsvCells cells_;
+  std::vector<std::string> models_;
+  VarsDecoder vars_;
 };
 
 }  // namespace gridbatch::exporter

@@ -37,6 +37,41 @@ void AppendEscape(OutputBuffer& out, unsigned char c) {
   out.Append(std::string_view(escape, sizeof escape));
 }
 
+void AppendString(OutputBuffer& out, std::string_view text) {
+  std::string sanitized;
+  if (!IsValidUtf8(text)) {
+    sanitized = SanitizeUtf8(text);
+    text = sanitized;
+  }
+  out.Append('"');
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!kNeedsEscape[c]) {
+      continue;
+    }
+    out.Append(text.substr(start, i - start));
+    AppendEscape(out, c);
+    start = i + 1;
+  }
+  out.Append(text.substr(start));
+  out.Append('"');
+}
+
+void AppendNumber(OutputBuffer& out, std::int64_t value) {
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out.Append(std::string_view(digits, static_cast<std::size_t>(result.ptr - digits)));
+}
+
+void AppendNullable(OutputBuffer& out, const std::optional<std::string>& text) {
+  if (text) {
+    AppendString(out, *text);
+  } else {
+    out.Append("null");
+  }
+}
+
 }  // namespace
 
 JsonlWriter::JsonlWriter(std::ostream& out, std::string destination)
@@ -54,6 +89,7 @@ void JsonlWriter::Write(const store::ExportRow& row) {
   Key(field++), String(row.remote_id);
   Key(field++), Number(row.attempts);
   Key(field++), String(row.error);
+  Key(field++), String(row.previous_error);
   Key(field++), String(row.created);
   Key(field++), String(row.submitted_at);
   Key(field++), String(row.finished_at);
@@ -75,24 +111,7 @@ void JsonlWriter::Key(std::size_t index) {
 }
 
 void JsonlWriter::String(std::string_view text) {
-  std::string sanitized;
-  if (!IsValidUtf8(text)) {
-    sanitized = SanitizeUtf8(text);
-    text = sanitized;
-  }
-  out_.Append('"');
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (!kNeedsEscape[c]) {
-      continue;
-    }
-    out_.Append(text.substr(start, i - start));
-    AppendEscape(out_, c);
-    start = i + 1;
-  }
-  out_.Append(text.substr(start));
-  out_.Append('"');
+  AppendString(out_, text);
 }
 
 void JsonlWriter::String(const std::optional<std::string_view>& text) {
@@ -104,9 +123,7 @@ void JsonlWriter::String(const std::optional<std::string_view>& text) {
 }
 
 void JsonlWriter::Number(std::int64_t value) {
-  char digits[24];
-  const auto result = std::to_chars(digits, digits + sizeof digits, value);
-  out_.Append(std::string_view(digits, static_cast<std::size_t>(result.ptr - digits)));
+  AppendNumber(out_, value);
 }
 
 void JsonlWriter::Number(const std::optional<std::int64_t>& value) {
@@ -115,6 +132,55 @@ void JsonlWriter::Number(const std::optional<std::int64_t>& value) {
   } else {
     out_.Append("null");
   }
+}
+
+WideJsonlWriter::WideJsonlWriter(std::ostream& out, std::string destination,
+                                 std::vector<std::string> models)
+    : out_(out, std::move(destination)), models_(std::move(models)) {}
+
+void WideJsonlWriter::Write(const store::WideRow& row) {
+  out_.Append("{\"batch\":");
+  AppendString(out_, row.batch);
+  out_.Append(",\"prompt_id\":");
+  AppendString(out_, row.prompt_id);
+  out_.Append(",\"repeat\":");
+  AppendNumber(out_, row.repeat);
+  out_.Append(",\"prompt\":");
+  AppendString(out_, row.prompt);
+  out_.Append(",\"vars\":");
+  out_.Append(vars_.Json(row.vars));
+  out_.Append(",\"models\":{");
+  bool first = true;
+  for (const std::string& model : models_) {
+    out_.Append(first ? "" : ",");
+    first = false;
+    AppendString(out_, model);
+    out_.Append(':');
+    const store::WideRow::Job* job = FindJob(row, model);
+    if (!job) {
+      out_.Append("null");
+      continue;
+    }
+    out_.Append("{\"state\":");
+    AppendString(out_, job->state);
+    out_.Append(",\"output\":");
+    AppendNullable(out_, job->output);
+    out_.Append(",\"runtime\":");
+    if (job->runtime) {
+      AppendNumber(out_, *job->runtime);
+    } else {
+      out_.Append("null");
+    }
+    out_.Append(",\"error\":");
+    AppendNullable(out_, job->error);
+    out_.Append('}');
+  }
+  out_.Append("}}\n");
+  out_.FlushIfFull();
+}
+
+void WideJsonlWriter::Finish() {
+  out_.Finish();
 }
 
 }  // namespace gridbatch::exporter

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "output_buffer.hpp"
 #include "record_writer.hpp"
@@ -33,6 +34,23 @@ class JsonlWriter final : public RecordWriter {
   void Number(const std::optional<std::int64_t>& value);
 
   OutputBuffer out_;
+  VarsDecoder vars_;
+};
+
+// `export --wide`: one object a line per prompt and repeat:
+// {"batch", "prompt_id", "repeat", "prompt", "vars", "models": {MODEL:
+// {"state", "output", "runtime", "error"} or null, ...}}, every model of the
+// export a key, in the order they were loaded.
+class WideJsonlWriter final : public WideRecordWriter {
+ public:
+  WideJsonlWriter(std::ostream& out, std::string destination, std::vector<std::string> models);
+
+  void Write(const store::WideRow& row) override;
+  void Finish() override;
+
+ private:
+  OutputBuffer out_;
+  std::vector<std::string> models_;
   VarsDecoder vars_;
 };
 

@@ -43,6 +43,7 @@ struct InlinePrompt {
 struct SweepAxis {
   std::vector<std::string> names;
   std::vector<std::vector<std::string>> values;  // values[k] are names[k]'s values
+  std::vector<std::vector<VarType>> types;       // types[k][i]: the JSON type of values[k][i]
   std::size_t size() const { return values.front().size(); }
 };
 
@@ -91,7 +92,7 @@ struct PromptRecord {
   std::string id;
   bool generated_id = false;
   std::string text;
-  std::vector<std::pair<std::string, std::string>> vars;
+  std::vector<SweepVar> vars;
   const JobSettings* settings = nullptr;
   const std::string* file = nullptr;  // the file `where` is in
   Location where;

@@ -195,7 +195,10 @@ void PromptFileReader::ReadVars(const nlohmann::ordered_json& vars, PromptRecord
     } else if (!text) {
       Report(errors, 1, "'vars' value '" + name + "' must be a string, number or boolean");
     } else {
-      record.vars.emplace_back(name, *text);
+      const VarType type = value.is_string()    ? VarType::kString
+                           : value.is_boolean() ? VarType::kBoolean
+                                                : VarType::kNumber;
+      record.vars.push_back({name, *text, type});
     }
   }
 }
@@ -241,13 +244,13 @@ bool PromptFileReader::Render(const std::optional<std::string>& prompt, PromptRe
       continue;
     }
     const auto var = std::find_if(record.vars.begin(), record.vars.end(),
-                                  [&](const auto& v) { return v.first == name; });
+                                  [&](const SweepVar& v) { return v.name == name; });
     if (var == record.vars.end()) {
       Report(errors, 1,
              "the template uses {" + name + "}, which this line's 'vars' does not define");
       return false;
     }
-    values.emplace_back(var->second);
+    values.emplace_back(var->value);
   }
   // Measured first: a template repeating {prompt} could render gigabytes.
   std::vector<std::size_t> sizes;
@@ -268,12 +271,13 @@ void PromptFileReader::Report(DiagnosticList& errors, int column, std::string me
 
 std::uint64_t HashPrompt(const PromptRecord& record) {
   // Variables by name, so reordering a line's "vars" keeps its id.
-  std::vector<const std::pair<std::string, std::string>*> vars;
+  // The text of a value, not its type: ids stay those of earlier versions.
+  std::vector<const SweepVar*> vars;
   for (const auto& var : record.vars) vars.push_back(&var);
-  std::sort(vars.begin(), vars.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  std::sort(vars.begin(), vars.end(), [](auto* a, auto* b) { return a->name < b->name; });
   StableHash hash;
   hash.Add(record.text);
-  for (const auto* var : vars) hash.Add(var->first).Add(var->second);
+  for (const auto* var : vars) hash.Add(var->name).Add(var->value);
   return hash.Value();
 }
 

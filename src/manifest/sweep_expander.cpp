@@ -35,15 +35,16 @@ class SweepOdometer {
   void Fill(PromptRecord& record) {
     record.vars.resize(slots_.size());
     for (std::size_t k = 0; k < slots_.size(); ++k) {
-      record.vars[k].first = Name(slots_[k]);
-      record.vars[k].second = Value(slots_[k]);
+      record.vars[k].name = Name(slots_[k]);
+      record.vars[k].value = Value(slots_[k]);
+      record.vars[k].type = Type(slots_[k]);
     }
     for (std::size_t i = 0; i < template_slots_.size(); ++i) {
-      template_values_[i] = record.vars[template_slots_[i]].second;
+      template_values_[i] = record.vars[template_slots_[i]].value;
     }
     sweep_.prompt_template.Render(template_values_, record.text);
     StableHash hash;
-    for (const std::size_t k : by_name_) hash.Add(record.vars[k].first).Add(record.vars[k].second);
+    for (const std::size_t k : by_name_) hash.Add(record.vars[k].name).Add(record.vars[k].value);
     record.id = GeneratedId(sweep_.id_prefix, hash.Value());
   }
 
@@ -61,6 +62,7 @@ class SweepOdometer {
   const std::string& Value(const Slot& s) const {
     return sweep_.axes[s.axis].values[s.member][index_[s.axis]];
   }
+  VarType Type(const Slot& s) const { return sweep_.axes[s.axis].types[s.member][index_[s.axis]]; }
 
   const Sweep& sweep_;
   std::vector<std::size_t> index_;

@@ -15,6 +15,55 @@ struct Variable {
   Location where;
 };
 
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view text) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t start = i;
+    while (i < text.size() && IsDigit(text[i])) ++i;
+    return i > start;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (i < text.size() && text[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
+// A plain (unquoted, untagged) value spelled as a JSON number is a number,
+// and true or false (YAML 1.2's spellings) a boolean; anything else,
+// quoted values included ("20"), is a string.
+VarType ScalarType(const YAML::Node& item) {
+  if (item.Tag() != "?") return VarType::kString;
+  const std::string& text = item.Scalar();
+  if (IsJsonNumber(text)) return VarType::kNumber;
+  for (const char* spelling : {"true", "True", "TRUE", "false", "False", "FALSE"}) {
+    if (text == spelling) return VarType::kBoolean;
+  }
+  return VarType::kString;
+}
+
+std::vector<VarType> TypesOf(const YAML::Node& values) {
+  std::vector<VarType> types;
+  for (const auto& item : values) types.push_back(ScalarType(item));
+  return types;
+}
+
 // Where an axis was declared, to report it unused.
 struct AxisSite {
   Location where;
@@ -90,7 +139,7 @@ bool SweepParser::ParseVars(const Field& vars) {
       continue;
     }
     axis_sites_.push_back({var->key_at, 0});
-    sweep_.axes.push_back({{var->key}, {std::move(*values)}});
+    sweep_.axes.push_back({{var->key}, {std::move(*values)}, {TypesOf(var->value)}});
   }
   return ok;
 }
@@ -132,6 +181,7 @@ bool SweepParser::ParseZipGroup(const YAML::Node& node, std::size_t number) {
       first = first ? first : var;
       axis.names.push_back(var->key);
       axis.values.push_back(std::move(*values));
+      axis.types.push_back(TypesOf(var->value));
     }
   }
   if (!ok || !CheckRows(group, axis)) return false;

@@ -25,6 +25,12 @@ constexpr const char* kInsertJob = R"sql(
   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
   ON CONFLICT (content_key) DO NOTHING)sql";
 
+// The variables are not part of the content key: a job loaded again keeps
+// its identity and takes the manifest's variables (a database loaded before
+// schema version 3 held every value as a string).
+constexpr const char* kRefreshVars = R"sql(
+  UPDATE jobs SET vars = ?2 WHERE content_key = ?1 AND vars IS NOT ?2)sql";
+
 constexpr const char* kMarkSeen = R"sql(
   UPDATE jobs SET load_serial = ?1 WHERE content_key = ?2 AND load_serial <> ?1)sql";
 
@@ -60,16 +66,23 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-// `vars` as a JSON object in declaration order, into `out` (reused, so the
-// hot path does not allocate once it has grown).
+// `vars` as a JSON object in declaration order, each value with its JSON
+// type, into `out` (reused, so the hot path does not allocate once it has
+// grown). The manifest has checked that a kNumber value is a JSON number.
 void FormatVars(const JobSpec& job, std::string& out) {
   out.clear();
   out.push_back('{');
-  for (const auto& [name, value] : job.vars) {
+  for (const SweepVar& var : job.vars) {
     if (out.size() > 1) out.push_back(',');
-    AppendJsonString(out, name);
+    AppendJsonString(out, var.name);
     out.push_back(':');
-    AppendJsonString(out, value);
+    if (var.type == VarType::kNumber) {
+      out.append(var.value);
+    } else if (var.type == VarType::kBoolean) {
+      out.append(var.value.front() == 'f' || var.value.front() == 'F' ? "false" : "true");
+    } else {
+      AppendJsonString(out, var.value);
+    }
   }
   out.push_back('}');
 }
@@ -99,6 +112,7 @@ class BatchLoader::Impl {
     // Statements first: a rollback or a cache change waits for none of them.
     insert_.reset();
     mark_.reset();
+    refresh_.reset();
     tx_.reset();  // rolls back unless committed
     try {
       db_.exec("PRAGMA cache_size = " + std::to_string(saved_cache_size_));
@@ -127,6 +141,7 @@ class BatchLoader::Impl {
     const bool added = insert_->exec() == 1;
     insert_->reset();
     counts_.added += added ? 1 : 0;
+    if (!added && !first_load_) RefreshVars(key, job);
     if (first_load_ ||
         (added && options_.seen_tracking == LoadOptions::SeenTracking::kLoadSerial)) {
       counts_.listed += added ? 1 : 0;  // inserted with this load's serial already
@@ -139,6 +154,7 @@ class BatchLoader::Impl {
 
   LoadCounts Commit() {
     insert_.reset();
+    refresh_.reset();
     SQLite::Statement count(db_, "SELECT count(*) FROM jobs WHERE batch_id = ?");
     count.bind(1, batch_id_);
     count.executeStep();
@@ -157,6 +173,19 @@ class BatchLoader::Impl {
   const std::string& batch_name() const { return batch_name_; }
 
  private:
+  // Gives the existing job of `key` the variables Add() formatted for `job`.
+  void RefreshVars(const ContentKey& key, const JobSpec& job) {
+    if (!refresh_) refresh_.emplace(db_, kRefreshVars);
+    refresh_->bindNoCopy(1, key.data(), static_cast<int>(key.size()));
+    if (job.vars.empty()) {
+      refresh_->bind(2);
+    } else {
+      refresh_->bindNoCopy(2, vars_json_);
+    }
+    refresh_->exec();
+    refresh_->reset();
+  }
+
   // A batch's first load needs no tracking: a key that is already there can
   // only be a job listed twice in this load.
   void StartTracking() {
@@ -207,6 +236,7 @@ class BatchLoader::Impl {
   std::optional<SQLite::Transaction> tx_;
   std::optional<SQLite::Statement> insert_;
   std::optional<SQLite::Statement> mark_;
+  std::optional<SQLite::Statement> refresh_;
   int mark_key_index_ = 2;  // where mark_ takes the content key
   std::int64_t batch_id_ = 0;
   std::int64_t serial_ = 0;

@@ -14,7 +14,8 @@ namespace {
 // The columns of ExportRow, in its order.
 constexpr const char* kRowColumns =
     "b.name, j.prompt_id, j.model, j.prompt, s.state, j.output, j.runtime, s.remote_id, "
-    "s.attempts, s.last_error, j.created_at, s.submitted_at, s.finished_at, j.repeat_index, "
+    "s.attempts, s.last_error, s.previous_error, j.created_at, s.submitted_at, s.finished_at, "
+    "j.repeat_index, "
     "j.vars";
 
 constexpr const char* kFrom = " FROM jobs AS j JOIN batches AS b ON b.id = j.batch_id";
@@ -144,13 +145,83 @@ ExportRow ReadRow(sqlite3_stmt* s) {
   row.remote_id = NullableText(s, 7);
   row.attempts = sqlite3_column_int64(s, 8);
   row.error = NullableText(s, 9);
-  row.created = Text(s, 10);
-  row.submitted_at = NullableText(s, 11);
-  row.finished_at = NullableText(s, 12);
-  row.repeat = sqlite3_column_int64(s, 13);
-  row.vars = NullableText(s, 14);
+  row.previous_error = NullableText(s, 10);
+  row.created = Text(s, 11);
+  row.submitted_at = NullableText(s, 12);
+  row.finished_at = NullableText(s, 13);
+  row.repeat = sqlite3_column_int64(s, 14);
+  row.vars = NullableText(s, 15);
   return row;
 }
+
+// The jobs of a prompt come together through jobs_prompt (batch_id,
+// prompt_id, repeat_index, model, then the rowid): no sort.
+constexpr const char* kWideColumns =
+    "SELECT j.batch_id, b.name, j.prompt_id, j.repeat_index, j.prompt, j.vars, j.model, s.state,"
+    " j.output, j.runtime, s.last_error";
+constexpr const char* kWideFrom =
+    " FROM jobs AS j INDEXED BY jobs_prompt CROSS JOIN job_state AS s ON s.job_id = j.id"
+    " CROSS JOIN batches AS b ON b.id = j.batch_id";
+constexpr const char* kWideOrder =
+    " ORDER BY j.batch_id, j.prompt_id, j.repeat_index, j.model, j.id";
+
+std::optional<std::string> OwnedText(sqlite3_stmt* statement, int column) {
+  const auto text = NullableText(statement, column);
+  return text ? std::optional<std::string>(*text) : std::nullopt;
+}
+
+// Collects the rows of the wide query into one WideRow per (batch, prompt
+// id, repeat) and passes each finished group to `on_row`: Add() starts a
+// new group when a row is of another one, Flush() passes on the last.
+class WideGrouper {
+ public:
+  explicit WideGrouper(const std::function<void(const WideRow&)>& on_row) : on_row_(on_row) {}
+
+  void Add(sqlite3_stmt* s) {
+    const std::int64_t batch_id = sqlite3_column_int64(s, 0);
+    const std::string_view prompt_id = Text(s, 2);
+    const std::int64_t repeat = sqlite3_column_int64(s, 3);
+    if (!started_ || batch_id != batch_id_ || prompt_id != group_.prompt_id ||
+        repeat != group_.repeat) {
+      Flush();
+      started_ = true;
+      batch_id_ = batch_id;
+      group_.batch = Text(s, 1);
+      group_.prompt_id = prompt_id;
+      group_.repeat = repeat;
+    }
+    // Rows come by model, then in load order: the later job of a model wins.
+    group_.prompt = Text(s, 4);
+    group_.vars = OwnedText(s, 5);
+    const std::string_view model = Text(s, 6);
+    if (group_.jobs.empty() || group_.jobs.back().model != model) {
+      group_.jobs.emplace_back();
+      group_.jobs.back().model = model;
+    }
+    WideRow::Job& job = group_.jobs.back();
+    job.state = Text(s, 7);
+    job.output = OwnedText(s, 8);
+    job.runtime = NullableInt(s, 9);
+    job.error = OwnedText(s, 10);
+  }
+
+  void Flush() {
+    if (!started_) return;
+    on_row_(group_);
+    ++count_;
+    group_.jobs.clear();
+    started_ = false;
+  }
+
+  std::int64_t count() const { return count_; }
+
+ private:
+  const std::function<void(const WideRow&)>& on_row_;
+  bool started_ = false;
+  std::int64_t batch_id_ = 0;
+  WideRow group_;
+  std::int64_t count_ = 0;
+};
 
 }  // namespace
 
@@ -209,6 +280,37 @@ std::int64_t ExportReader::ForEachRow(const std::function<void(const ExportRow&)
       ++count;
     }
     return count;
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "read the jobs to export", e);
+  }
+}
+
+std::vector<std::string> ExportReader::Models() {
+  sqlite3* db = store_.impl().db.getHandle();
+  const WhereClause where = BuildWhere(filter_);
+  const std::string sql = std::string("SELECT j.model") +
+                          (filter_.states.empty() && !filter_.since ? kFrom : kFromWithState) +
+                          where.sql + " GROUP BY j.model ORDER BY min(j.id)";
+  try {
+    StatementPtr statement = Prepare(db, sql, where.params);
+    std::vector<std::string> models;
+    while (Step(db, statement.get())) models.emplace_back(Text(statement.get(), 0));
+    return models;
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "list the models", e);
+  }
+}
+
+std::int64_t ExportReader::ForEachWideRow(const std::function<void(const WideRow&)>& on_row) {
+  sqlite3* db = store_.impl().db.getHandle();
+  const WhereClause where = BuildWhere(filter_);
+  const std::string sql = std::string(kWideColumns) + kWideFrom + where.sql + kWideOrder;
+  try {
+    StatementPtr statement = Prepare(db, sql, where.params);
+    WideGrouper grouper(on_row);
+    while (Step(db, statement.get())) grouper.Add(statement.get());
+    grouper.Flush();
+    return grouper.count();
   } catch (const SQLite::Exception& e) {
     RethrowStoreError(store_.path(), "read the jobs to export", e);
   }

@@ -31,7 +31,12 @@ struct RunQueue::Statements {
                "UPDATE job_state SET state = ?2, remote_status = ?3, vm_status = ?4,"
                " missing_since = NULL, updated_at = ?5,"
                " finished_at = CASE WHEN ?2 IN ('completed','failed') THEN ?5 END,"
-               " last_error = CASE WHEN ?2 = 'failed' THEN ?6 ELSE last_error END"
+               // A completed job has no current error: an earlier attempt's
+               // (a 429, a timeout) moves to previous_error.
+               " last_error = CASE WHEN ?2 = 'failed' THEN ?6"
+               " WHEN ?2 = 'completed' THEN NULL ELSE last_error END,"
+               " previous_error = CASE WHEN ?2 = 'completed'"
+               " THEN coalesce(last_error, previous_error) ELSE previous_error END"
                " WHERE job_id = ?1 AND state IN ('submitted','running')"),
         // The wide row is written only when a poll brought something new.
         polled_results(db,

@@ -1,84 +1,28 @@
 // `load`, `status`, `retry` and `cancel`, run as the built binary.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli_test.hpp"
 #include "gridbatch/manifest.hpp"
-#include "test_files.hpp"
-
-extern char** environ;
 
 namespace gridbatch::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 using gridbatch::testing::ReadFile;
 
-class StoreCommandsTest : public ::testing::Test {
+class StoreCommandsTest : public CliTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "gridbatch-cli-XXXXXX").string();
-    dir_ = mkdtemp(pattern.data());
-    db_ = (dir_ / "jobs.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    const auto path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
-  }
-
-  // Runs gridbatch with `args`; stdout and stderr go through files.
-  Outcome Run(std::vector<std::string> args) {
-    args.insert(args.begin(), GRIDBATCH_BIN);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const std::string out_path = (dir_ / "stdout").string();
-    const std::string err_path = (dir_ / "stderr").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    pid_t pid = 0;
-    Outcome outcome;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
-      int status = 0;
-      waitpid(pid, &status, 0);
-      outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    outcome.out = ReadFile(out_path);
-    outcome.err = ReadFile(err_path);
-    return outcome;
-  }
-
   std::string Capitals(const std::string& prompts) {
     return Write("capitals.yaml",
                  "name: capitals\nmodels: [gemma:2b, llama3:8b]\nprompts:\n" + prompts);
   }
-
-  fs::path dir_;
-  std::string db_;
 };
 
 constexpr const char* kTwoPrompts =

@@ -12,7 +12,8 @@ namespace gridbatch::exporter {
 namespace {
 
 constexpr const char* kHeader =
-    "batch,prompt_id,model,prompt,state,output,runtime,remote_id,attempts,error,created,"
+    "batch,prompt_id,model,prompt,state,output,runtime,remote_id,attempts,error,previous_error,"
+    "created,"
     "submitted_at,finished_at,repeat";
 
 store::ExportRow PlainRow() {
@@ -35,7 +36,7 @@ std::string PromptCell(std::string_view prompt, CsvOptions options = {}) {
   const std::string csv = WriteCsv({row}, {}, options);
   const std::string before = "\r\nb1,p1,gemma:2b,";
   const std::string after =
-      ",completed,2,23,9f22,1,,2024-05-06T21:26:00.000Z,"
+      ",completed,2,23,9f22,1,,,2024-05-06T21:26:00.000Z,"
       "2024-05-06T21:27:00.000Z,2024-05-06T21:28:00.000Z,0\r\n";
   const std::size_t start = csv.find(before);
   const std::size_t end = csv.rfind(after);
@@ -50,7 +51,7 @@ TEST(CsvWriterTest, WritesTheHeaderEvenWithoutRows) {
 TEST(CsvWriterTest, WritesAPlainRowUnquotedWithCrlf) {
   EXPECT_EQ(WriteCsv({PlainRow()}),
             std::string(kHeader) +
-                "\r\nb1,p1,gemma:2b,What is 1+1?,completed,2,23,9f22,1,,2024-05-06T21:26:00.000Z,"
+                "\r\nb1,p1,gemma:2b,What is 1+1?,completed,2,23,9f22,1,,,2024-05-06T21:26:00.000Z,"
                 "2024-05-06T21:27:00.000Z,2024-05-06T21:28:00.000Z,0\r\n");
 }
 
@@ -62,7 +63,7 @@ TEST(CsvWriterTest, WritesNullsAsEmptyCellsAndEmptyStringsAsTwoQuotes) {
   row.submitted_at.reset();
   row.finished_at.reset();
   EXPECT_EQ(WriteCsv({row}), std::string(kHeader) +
-                                 "\r\nb1,p1,gemma:2b,What is 1+1?,completed,\"\",,,1,,"
+                                 "\r\nb1,p1,gemma:2b,What is 1+1?,completed,\"\",,,1,,,"
                                  "2024-05-06T21:26:00.000Z,,,0\r\n");
 }
 
@@ -108,12 +109,14 @@ TEST(CsvWriterTest, NeutralisesEveryTextColumnButNoNumber) {
   row.remote_id = "=r";
   row.attempts = -1;
   row.error = "=e";
+  row.previous_error = "@pe";
   row.created = "=c";
   row.submitted_at = "=sa";
   row.finished_at = "=fa";
   row.repeat = -2;
-  EXPECT_EQ(WriteCsv({row}), std::string(kHeader) +
-                                 "\r\n'=b,'+p,'-m,'@x,'=s,'=o,-5,'=r,-1,'=e,'=c,'=sa,'=fa,-2\r\n");
+  EXPECT_EQ(
+      WriteCsv({row}),
+      std::string(kHeader) + "\r\n'=b,'+p,'-m,'@x,'=s,'=o,-5,'=r,-1,'=e,'@pe,'=c,'=sa,'=fa,-2\r\n");
 }
 
 TEST(CsvWriterTest, ReplacesInvalidUtf8AndKeepsValidMultibyteText) {
@@ -132,7 +135,7 @@ TEST(CsvWriterTest, WritesOneColumnPerVariableInTheGivenOrder) {
   const std::string csv =
       WriteCsv({first, second, third}, {"extra", "flag", "lang", "list", "n", "none", "temp"});
   const std::string common =
-      "b1,p1,gemma:2b,What is 1+1?,completed,2,23,9f22,1,,2024-05-06T21:26:00.000Z,"
+      "b1,p1,gemma:2b,What is 1+1?,completed,2,23,9f22,1,,,2024-05-06T21:26:00.000Z,"
       "2024-05-06T21:27:00.000Z,2024-05-06T21:28:00.000Z,0,";
   EXPECT_EQ(csv, std::string(kHeader) +
                      ",var.extra,var.flag,var.lang,var.list,var.n,var.none,var.temp\r\n" + common +
@@ -147,7 +150,7 @@ TEST(CsvWriterTest, TreatsVariablesThatAreNotAJsonObjectAsNone) {
   store::ExportRow broken = PlainRow();
   broken.vars = "{\"a\":";
   const std::string row_text =
-      "b1,p1,gemma:2b,What is 1+1?,completed,2,23,9f22,1,,2024-05-06T21:26:00.000Z,"
+      "b1,p1,gemma:2b,What is 1+1?,completed,2,23,9f22,1,,,2024-05-06T21:26:00.000Z,"
       "2024-05-06T21:27:00.000Z,2024-05-06T21:28:00.000Z,0,\r\n";
   EXPECT_EQ(WriteCsv({array, broken}, {"a"}),
             std::string(kHeader) + ",var.a\r\n" + row_text + row_text);

@@ -190,8 +190,8 @@ TEST_F(ExportCommandTest, WritesOneColumnPerVariableOfTheExportedRows) {
     return out.substr(0, out.find("\r\n"));
   };
   const std::string fixed =
-      "batch,prompt_id,model,prompt,state,output,runtime,remote_id,attempts,error,created,"
-      "submitted_at,finished_at,repeat";
+      "batch,prompt_id,model,prompt,state,output,runtime,remote_id,attempts,error,previous_error,"
+      "created,submitted_at,finished_at,repeat";
   EXPECT_EQ(header({}), fixed + ",var.lang,var.size,var.temp");
   EXPECT_EQ(header({"--model", "other"}), fixed + ",var.lang,var.size");
   EXPECT_EQ(header({"--model", "none"}), fixed);
@@ -315,19 +315,19 @@ TEST_F(ExportCommandTest, RoundTripsNastyTextThroughCsvAsReadByPython) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
 
   nlohmann::json expected;
-  expected["header"] = {"batch",       "prompt_id", "model",     "prompt",
-                        "state",       "output",    "runtime",   "remote_id",
-                        "attempts",    "error",     "created",   "submitted_at",
-                        "finished_at", "repeat",    "var.label", "var.text"};
+  expected["header"] = {"batch",          "prompt_id", "model",        "prompt",      "state",
+                        "output",         "runtime",   "remote_id",    "attempts",    "error",
+                        "previous_error", "created",   "submitted_at", "finished_at", "repeat",
+                        "var.label",      "var.text"};
   int index = 0;
   for (const NastyCase& c : NastyCases()) {
     // The invalid bytes were dropped from the stored variable (see InsertNastyRows).
     const std::string var_text = c.name == "invalid utf-8" ? "ok end " : c.csv_cell;
     expected["rows"].push_back({"nasty", "case-" + std::to_string(index++), "m1", c.csv_cell,
-                                "completed", c.csv_cell, "", "", "0", "",
+                                "completed", c.csv_cell, "", "", "0", "", "",
                                 "2024-05-06T21:26:00.000Z", "", "", "0", c.name, var_text});
   }
-  expected["rows"].push_back({"nasty", "nulls", "m1", "hello", "pending", "", "", "", "0", "",
+  expected["rows"].push_back({"nasty", "nulls", "m1", "hello", "pending", "", "", "", "0", "", "",
                               "2024-05-06T21:26:00.000Z", "", "", "0", "", ""});
   const std::filesystem::path expected_path = dir_ / "expected.json";
   WriteFile(expected_path, expected.dump());
@@ -354,8 +354,8 @@ TEST_F(ExportCommandTest, RoundTripsNastyTextThroughJsonl) {
   }
   const nlohmann::json& nulls = records.back();
   EXPECT_EQ(nulls.at("state"), "pending");
-  for (const char* key :
-       {"output", "runtime", "remote_id", "error", "submitted_at", "finished_at", "vars"}) {
+  for (const char* key : {"output", "runtime", "remote_id", "error", "previous_error",
+                          "submitted_at", "finished_at", "vars"}) {
     EXPECT_TRUE(nulls.at(key).is_null()) << key;
   }
 }

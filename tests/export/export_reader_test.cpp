@@ -131,6 +131,7 @@ TEST_F(ExportReaderTest, ReadsEveryColumnAndNulls) {
   full.remote_id = "9f22";
   full.attempts = 3;
   full.error = "HTTP 400";
+  full.previous_error = "HTTP 429";
   full.created = "2024-05-06T21:00:00.000Z";
   full.submitted_at = "2024-05-06T21:01:00.000Z";
   full.finished_at = "2024-05-06T21:02:00.000Z";
@@ -142,21 +143,105 @@ TEST_F(ExportReaderTest, ReadsEveryColumnAndNulls) {
   ExportReader reader(*store, {.batches = {"full", "sweep-a"}});
   reader.ForEachRow([&](const ExportRow& r) {
     if (r.prompt_id == "a1") {
-      EXPECT_FALSE(r.output || r.runtime || r.remote_id || r.error || r.submitted_at ||
-                   r.finished_at || r.vars);
+      EXPECT_FALSE(r.output || r.runtime || r.remote_id || r.error || r.previous_error ||
+                   r.submitted_at || r.finished_at || r.vars);
       return;
     }
     if (r.prompt_id != "f1") return;
-    seen = {std::string(r.batch),      std::string(r.model),         std::string(r.prompt),
-            std::string(r.state),      std::string(*r.output),       std::to_string(*r.runtime),
-            std::string(*r.remote_id), std::to_string(r.attempts),   std::string(*r.error),
-            std::string(r.created),    std::string(*r.submitted_at), std::string(*r.finished_at),
-            std::to_string(r.repeat),  std::string(*r.vars)};
+    seen = {
+        std::string(r.batch),           std::string(r.model),       std::string(r.prompt),
+        std::string(r.state),           std::string(*r.output),     std::to_string(*r.runtime),
+        std::string(*r.remote_id),      std::to_string(r.attempts), std::string(*r.error),
+        std::string(*r.previous_error), std::string(r.created),     std::string(*r.submitted_at),
+        std::string(*r.finished_at),    std::to_string(r.repeat),   std::string(*r.vars)};
   });
   EXPECT_EQ(seen, (std::vector<std::string>{"full", "gemma:2b", "Why?", "failed", "partial", "23",
-                                            "9f22", "3", "HTTP 400", "2024-05-06T21:00:00.000Z",
-                                            "2024-05-06T21:01:00.000Z", "2024-05-06T21:02:00.000Z",
-                                            "4", R"({"a":1})"}));
+                                            "9f22", "3", "HTTP 400", "HTTP 429",
+                                            "2024-05-06T21:00:00.000Z", "2024-05-06T21:01:00.000Z",
+                                            "2024-05-06T21:02:00.000Z", "4", R"({"a":1})"}));
+}
+
+// A column of a row as "type:value": the storage class matters (a runtime
+// that came back as text would not be the same).
+std::string Cell(sqlite3_stmt* s, int column) {
+  switch (sqlite3_column_type(s, column)) {
+    case SQLITE_NULL:
+      return "null";
+    case SQLITE_INTEGER:
+      return "int:" + std::to_string(sqlite3_column_int64(s, column));
+    default:
+      return "text:" + std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, column)),
+                                   static_cast<std::size_t>(sqlite3_column_bytes(s, column)));
+  }
+}
+
+std::string Cell(std::optional<std::string_view> text) {
+  return text ? "text:" + std::string(*text) : "null";
+}
+std::string Cell(std::optional<std::int64_t> number) {
+  return number ? "int:" + std::to_string(*number) : "null";
+}
+
+// The `results` view (schema version 3), read through the sqlite3 C API as
+// any program would, gives the export's rows: the same columns, in the same
+// order and with the same names, the same values and NULLs, in export order.
+TEST_F(ExportReaderTest, TheResultsViewHoldsTheRowsAndColumnsOfTheExport) {
+  JobRow full;
+  full.batch = "full";
+  full.prompt_id = "f1";
+  full.output = "2";
+  full.runtime = 23;
+  full.remote_id = "r9";
+  full.attempts = 2;
+  full.previous_error = "HTTP 429";
+  full.submitted_at = "2024-05-06T21:01:00.000Z";
+  full.finished_at = "2024-05-06T21:02:00.000Z";
+  full.repeat = 1;
+  full.vars = R"({"words":20,"expected":"Seine"})";
+  db_.Insert(full);
+  full.prompt_id = "f2";
+  full.state = "failed";
+  full.error = "aborted";
+  db_.Insert(full);
+
+  std::vector<std::string> exported;
+  {
+    auto store = OpenReadOnly(db_.path());
+    ExportReader reader(*store, {});
+    reader.ForEachRow([&](const ExportRow& r) {
+      exported.push_back(Cell(r.batch) + "|" + Cell(r.prompt_id) + "|" + Cell(r.model) + "|" +
+                         Cell(r.prompt) + "|" + Cell(r.state) + "|" + Cell(r.output) + "|" +
+                         Cell(r.runtime) + "|" + Cell(r.remote_id) + "|" + Cell(r.attempts) + "|" +
+                         Cell(r.error) + "|" + Cell(r.previous_error) + "|" + Cell(r.created) +
+                         "|" + Cell(r.submitted_at) + "|" + Cell(r.finished_at) + "|" +
+                         Cell(r.repeat) + "|" + Cell(r.vars));
+    });
+  }
+  ASSERT_EQ(exported.size(), 8u);
+
+  sqlite3* db = db_.handle();
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT * FROM results", -1, &s, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::vector<std::string> names;
+  for (int i = 0; i < sqlite3_column_count(s); ++i) names.emplace_back(sqlite3_column_name(s, i));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"batch", "prompt_id", "model", "prompt", "state", "output",
+                                      "runtime", "remote_id", "attempts", "error", "previous_error",
+                                      "created", "submitted_at", "finished_at", "repeat", "vars"}));
+  std::vector<std::string> viewed;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    std::string line;
+    for (int i = 0; i < sqlite3_column_count(s); ++i) line += (i == 0 ? "" : "|") + Cell(s, i);
+    viewed.push_back(line);
+  }
+  sqlite3_finalize(s);
+  EXPECT_EQ(viewed, exported);
+  EXPECT_EQ(exported.back(),
+            "text:full|text:f2|text:m1|text:hello|text:failed|text:2|int:23|text:r9|int:2|"
+            "text:aborted|text:HTTP 429|text:2024-05-06T21:26:00.000Z|"
+            "text:2024-05-06T21:01:00.000Z|text:2024-05-06T21:02:00.000Z|int:1|"
+            R"(text:{"words":20,"expected":"Seine"})");
 }
 
 TEST_F(ExportReaderTest, ListsTheSortedUnionOfVariableNamesOfTheSelectedRowsOnly) {

@@ -81,6 +81,7 @@ void WriteWithNlohmann(std::ostream& out, const gridbatch::store::ExportRow& row
   record["remote_id"] = Nullable(row.remote_id);
   record["attempts"] = row.attempts;
   record["error"] = Nullable(row.error);
+  record["previous_error"] = Nullable(row.previous_error);
   record["created"] = row.created;
   record["submitted_at"] = Nullable(row.submitted_at);
   record["finished_at"] = Nullable(row.finished_at);

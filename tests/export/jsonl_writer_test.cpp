@@ -41,7 +41,7 @@ TEST(JsonlWriterTest, WritesOneCompactObjectALine) {
   EXPECT_EQ(WriteJsonl({PlainRow()}),
             R"({"batch":"b1","prompt_id":"p1","model":"gemma:2b","prompt":"What is 1+1?",)"
             R"("state":"completed","output":"2","runtime":23,"remote_id":"9f22","attempts":1,)"
-            R"("error":null,"created":"2024-05-06T21:26:00.000Z",)"
+            R"("error":null,"previous_error":null,"created":"2024-05-06T21:26:00.000Z",)"
             R"("submitted_at":"2024-05-06T21:27:00.000Z","finished_at":"2024-05-06T21:28:00.000Z",)"
             R"("repeat":2,"vars":null})"
             "\n");

@@ -98,7 +98,7 @@ void TestDb::Insert(const JobRow& row) {
   sqlite3_finalize(s);
   sqlite3_prepare_v2(db_,
                      "UPDATE job_state SET state = ?, remote_id = ?, attempts = ?, last_error = ?, "
-                     "updated_at = ?, submitted_at = ?, finished_at = ? "
+                     "updated_at = ?, submitted_at = ?, finished_at = ?, previous_error = ? "
                      "WHERE job_id = last_insert_rowid()",
                      -1, &s, nullptr);
   BindText(s, 1, row.state);
@@ -108,6 +108,7 @@ void TestDb::Insert(const JobRow& row) {
   BindText(s, 5, row.updated);
   BindText(s, 6, row.submitted_at);
   BindText(s, 7, row.finished_at);
+  BindText(s, 8, row.previous_error);
   if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(db_) != 1) {
     ADD_FAILURE() << "set state: " << sqlite3_errmsg(db_);
   }

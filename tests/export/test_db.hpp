@@ -46,6 +46,7 @@ struct JobRow {
   std::optional<std::string> remote_id;
   std::int64_t attempts = 0;
   std::optional<std::string> error;
+  std::optional<std::string> previous_error;
   std::string created = "2024-05-06T21:26:00.000Z";
   std::string updated = "2024-05-06T21:26:00.000Z";
   std::optional<std::string> submitted_at;

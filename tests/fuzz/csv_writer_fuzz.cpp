@@ -138,6 +138,7 @@ class Case {
     row.remote_id = Maybe(6, 2);
     row.attempts = numbers_ % 2 == 0 ? numbers_ : std::numeric_limits<std::int64_t>::min();
     row.error = Maybe(7, 3);
+    row.previous_error = Maybe(8, 4);
     row.created = fields_[8];
     row.submitted_at = Maybe(9, 4);
     row.finished_at = Maybe(10, 5);
@@ -168,6 +169,7 @@ class Case {
     cells.push_back(Text(row.remote_id));
     cells.push_back(Number(row.attempts));
     cells.push_back(Text(row.error));
+    cells.push_back(Text(row.previous_error));
     cells.push_back(Text(row.created));
     cells.push_back(Text(row.submitted_at));
     cells.push_back(Text(row.finished_at));

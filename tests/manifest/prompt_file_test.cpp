@@ -56,6 +56,16 @@ TEST_F(PromptFileTest, JsonlFileCarriesIdsAndVariables) {
                    "17 | Café | m | 0 |"}));
 }
 
+TEST_F(PromptFileTest, JsonlVariablesKeepTheirJsonTypes) {
+  const std::string yaml =
+      Manifest("v.jsonl",
+               "{\"prompt\": \"a\", \"vars\": {\"expected\": 107, \"s\": \"107\", \"t\": 0.25, "
+               "\"ok\": false, \"big\": 1e300, \"neg\": -5}}\n");
+  EXPECT_EQ(testing::VarTypesOf(yaml, dir_.path()),
+            (Lines{"expected=107:number,s=107:string,t=0.25:number,ok=false:boolean,"
+                   "big=1e+300:number,neg=-5:number"}));
+}
+
 TEST_F(PromptFileTest, JsonlTemplateTakesThePromptAndTheVariables) {
   const std::string yaml = Manifest("t.jsonl",
                                     "{\"prompt\": \"Hello\", \"vars\": {\"lang\": \"French\"}}\n"

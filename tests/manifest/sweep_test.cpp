@@ -30,6 +30,44 @@ sweeps:
                    "country=Peru,lang=French"}));
 }
 
+// Plain values spelled as JSON numbers, and true/false, keep those types
+// (stored and exported as such); quoted values and other spellings are
+// strings. The text, which the template and the prompt id use, is as written.
+TEST(SweepTest, PlainNumbersAndBooleansKeepTheirJsonTypes) {
+  EXPECT_EQ(testing::VarTypesOf(R"y(name: b
+model: m
+sweeps:
+  - id: t
+    template: "{words} {flag} {label}"
+    zip:
+      - words: [20, "50", 0.5, -3, 1e3, 007, 0x1F, 1_000, .5]
+        flag: [true, "true", False, yes, "no", TRUE, none, nil, x]
+        label: [a, b, c, d, e, f, g, h, i]
+)y"),
+            (Lines{"words=20:number,flag=true:boolean,label=a:string",
+                   "words=50:string,flag=true:string,label=b:string",
+                   "words=0.5:number,flag=False:boolean,label=c:string",
+                   "words=-3:number,flag=yes:string,label=d:string",
+                   "words=1e3:number,flag=no:string,label=e:string",
+                   "words=007:string,flag=TRUE:boolean,label=f:string",
+                   "words=0x1F:string,flag=none:string,label=g:string",
+                   "words=1_000:string,flag=nil:string,label=h:string",
+                   "words=.5:string,flag=x:string,label=i:string"}));
+}
+
+TEST(SweepTest, TypedValuesKeepThePromptIdsTheirTextGives) {
+  // The ids of ProductVariesTheLastVariableFastest's style: hashed from the
+  // text, so `words: [20]` and `words: ["20"]` make the same id.
+  const auto plain = JobsOf(
+      "name: b\nmodel: m\nsweeps:\n  - id: w\n    template: \"{words}\"\n"
+      "    vars: {words: [20]}\n");
+  const auto quoted = JobsOf(
+      "name: b\nmodel: m\nsweeps:\n  - id: w\n    template: \"{words}\"\n"
+      "    vars: {words: [\"20\"]}\n");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain, quoted);
+}
+
 TEST(SweepTest, ZipGroupIsOneAxisWithRepeatsAndNarrowing) {
   EXPECT_EQ(JobsOf(R"y(name: b
 models: [a, b]

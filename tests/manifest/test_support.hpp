@@ -32,6 +32,11 @@ std::vector<std::string> JobsOf(std::string_view yaml, const std::filesystem::pa
 
 std::string JobLine(const JobSpec& job);
 
+// Each job's variables with their JSON types, "name=value:number,...", for a
+// manifest that must parse without errors.
+std::vector<std::string> VarTypesOf(std::string_view yaml,
+                                    const std::filesystem::path& base_dir = {});
+
 using gridbatch::testing::TempDir;
 
 }  // namespace gridbatch::manifest::testing

@@ -87,5 +87,63 @@ TEST_F(RunQueueTest, ClaimingMarksJobsSubmittingWithOneMoreAttemptAndCommitsOutc
   EXPECT_EQ(queue.NextDueTime(), 5000);
 }
 
+// The error columns of job `id`: "last_error|previous_error", NULL as "NULL".
+std::string Errors(const std::string& path, std::int64_t id) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db,
+                      "SELECT ifnull(last_error, 'NULL') || '|' || ifnull(previous_error, 'NULL')"
+                      " FROM job_state WHERE job_id = ?");
+  q.bind(1, id);
+  return q.executeStep() ? q.getColumn(0).getString() : "(no row)";
+}
+
+// A 429 on the first submit, then a submit that worked and a poll that
+// finds the job completed: the job has no error any more, and the 429 is
+// kept as the previous attempt's.
+TEST_F(RunQueueTest, CompletionClearsTheErrorOfAnEarlierAttemptIntoPreviousError) {
+  RunQueue queue(*store_, std::nullopt);
+  auto claimed = queue.CommitAndClaim({}, 6, 1000);  // every job: only the two retried are due next
+  ASSERT_EQ(claimed.size(), 6u);
+  const std::int64_t completes = claimed[0].id;
+  const std::int64_t fails = claimed[1].id;
+  Outcomes outcomes;
+  outcomes.retries.push_back({completes, 1000, "HTTP 429: service said: Too many requests", false});
+  outcomes.retries.push_back({fails, 1000, "HTTP 503", false});
+  claimed = queue.CommitAndClaim(outcomes, 6, 1001);
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].id, completes);
+  outcomes.clear();
+  outcomes.submitted.push_back({completes, "r1"});
+  outcomes.submitted.push_back({fails, "r2"});
+  queue.CommitAndClaim(outcomes, 0, 1002);
+  // While the job runs, the earlier attempt's error still says why it was retried.
+  outcomes.clear();
+  outcomes.polled.push_back({completes, JobState::kRunning, "RUNNING", "up", "half", {}, "", ""});
+  queue.CommitAndClaim(outcomes, 0, 1003);
+  EXPECT_EQ(Errors(path_, completes), "HTTP 429: service said: Too many requests|NULL");
+
+  outcomes.clear();
+  outcomes.polled.push_back(
+      {completes, JobState::kCompleted, "COMPLETED", "up", "done", 7, "", ""});
+  outcomes.polled.push_back({fails, JobState::kFailed, "ABORTED", "up", "", {}, "", "aborted"});
+  queue.CommitAndClaim(outcomes, 0, 1004);
+  EXPECT_EQ(Errors(path_, completes), "NULL|HTTP 429: service said: Too many requests");
+  EXPECT_EQ(Errors(path_, fails), "aborted|NULL");
+}
+
+TEST_F(RunQueueTest, AJobThatCompletesAtItsFirstAttemptHasNoErrorAtAll) {
+  RunQueue queue(*store_, std::nullopt);
+  const auto claimed = queue.CommitAndClaim({}, 1, 1000);
+  ASSERT_EQ(claimed.size(), 1u);
+  Outcomes outcomes;
+  outcomes.submitted.push_back({claimed[0].id, "r1"});
+  queue.CommitAndClaim(outcomes, 0, 1001);
+  outcomes.clear();
+  outcomes.polled.push_back(
+      {claimed[0].id, JobState::kCompleted, "COMPLETED", "", "ok", 1, "", ""});
+  queue.CommitAndClaim(outcomes, 0, 1002);
+  EXPECT_EQ(Errors(path_, claimed[0].id), "NULL|NULL");
+}
+
 }  // namespace
 }  // namespace gridbatch::store

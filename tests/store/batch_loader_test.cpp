@@ -79,6 +79,44 @@ TEST(BatchLoaderTest, StoresVarsAsAJsonObjectInDeclarationOrder) {
   EXPECT_EQ(parsed["alpha"], "say \"hi\"\\\n\t\x01 é");
 }
 
+TEST(BatchLoaderTest, StoresNumbersAndBooleansWithTheirJsonTypes) {
+  TempDir dir;
+  const auto path = dir.File("typed.db");
+  auto store = JobStore::Open(path);
+  JobSpec job = Job("v1", "gemma:2b");
+  job.vars = {{"expected", "107", VarType::kNumber},
+              {"label", "107"},
+              {"t", "0.7", VarType::kNumber},
+              {"ok", "True", VarType::kBoolean},
+              {"no", "FALSE", VarType::kBoolean}};
+  Load(*store, Batch("sweep"), {job});
+  EXPECT_EQ(QueryText(path, "SELECT vars FROM jobs"),
+            R"({"expected":107,"label":"107","t":0.7,"ok":true,"no":false})");
+  EXPECT_EQ(QueryText(path,
+                      "SELECT json_type(vars, '$.expected') || ',' || "
+                      "json_type(vars, '$.label') || ',' || json_type(vars, '$.ok') FROM jobs"),
+            "integer,text,true");
+}
+
+// A job loaded again keeps its content key (the variables are not part of
+// it), adds nothing, and takes the manifest's variables: a database that an
+// earlier gridbatch loaded with every value as a string gets their types.
+TEST(BatchLoaderTest, ReloadingAddsNothingAndGivesStoredVariablesTheirTypes) {
+  TempDir dir;
+  const auto path = dir.File("retype.db");
+  auto store = JobStore::Open(path);
+  JobSpec job = Job("v1", "gemma:2b");
+  job.vars = {{"words", "20", VarType::kNumber}};
+  Load(*store, Batch("sweep"), {job});
+  const std::string key = QueryText(path, "SELECT hex(content_key) FROM jobs");
+  EXPECT_EQ(CountsOf(Load(*store, Batch("sweep"), {job})), "0 new, 1 present, 0 gone, 1 listed");
+  Exec(path, R"(UPDATE jobs SET vars = '{"words":"20"}')");  // as version 2 stored it
+  EXPECT_EQ(CountsOf(Load(*store, Batch("sweep"), {job})), "0 new, 1 present, 0 gone, 1 listed");
+  EXPECT_EQ(QueryText(path, "SELECT vars FROM jobs"), R"({"words":20})");
+  EXPECT_EQ(QueryText(path, "SELECT hex(content_key) FROM jobs"), key);
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM jobs"), 1);
+}
+
 class SeenTrackingTest : public ::testing::TestWithParam<Tracking> {
  protected:
   LoadOptions Options() const { return LoadOptions{.seen_tracking = GetParam()}; }
@@ -148,7 +186,7 @@ TEST_P(SeenTrackingTest, LoadsAHundredThousandJobsAndReloadsThemIdempotently) {
     for (int i = 0; i < kJobs; ++i) {
       job.prompt_id = "p" + std::to_string(i);
       job.prompt = "What is " + std::to_string(i) + " squared?";
-      job.vars[0].second = std::to_string(i);
+      job.vars[0].value = std::to_string(i);
       loader.Add(job);
     }
     return loader.Commit();

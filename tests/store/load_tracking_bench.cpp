@@ -60,7 +60,7 @@ Took TimedLoad(JobStore& store, LoadOptions options, long first, long jobs, Load
     job.prompt_id = "p" + std::to_string(i);
     job.prompt = "Question " + std::to_string(i) + ": what is the square root of " +
                  std::to_string(i * 7919) + ", to three decimals?";
-    job.vars[0].second = std::to_string(i);
+    job.vars[0].value = std::to_string(i);
     loader.Add(job);
   }
   counts = loader.Commit();

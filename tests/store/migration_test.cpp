@@ -156,9 +156,10 @@ const std::vector<std::string> kJobsColumns = {
 // ... and what is happening to it, in `job_state` (job_id is jobs.id;
 // batch_id and model are copies).
 const std::vector<std::string> kJobStateColumns = {
-    "job_id",       "batch_id",    "model",           "state",          "attempts",
-    "remote_id",    "remote_status", "vm_status",     "last_error",     "updated_at",
-    "submitted_at", "finished_at", "next_attempt_at", "last_polled_at", "missing_since"};
+    "job_id",          "batch_id",       "model",         "state",
+    "attempts",        "remote_id",      "remote_status", "vm_status",
+    "last_error",      "updated_at",     "submitted_at",  "finished_at",
+    "next_attempt_at", "last_polled_at", "missing_since", "previous_error"};  // since version 3
 
 constexpr std::int64_t kBatchA = 3;
 constexpr std::int64_t kBatchB = 8;
@@ -384,7 +385,15 @@ TEST_F(MigrationTest, UpgradeKeepsEveryColumnOfEveryJob) {
         EXPECT_EQ(Describe(Read(db, "jobs", "id", job.Id(), column)), Describe(value))
             << "job " << job.Id() << ", jobs." << column;
       }
-      if (in_state) {
+      // Version 3 moves a completed job's error to previous_error.
+      const bool completed =
+          Describe(Read(db, "job_state", "job_id", job.Id(), "state")) == "text 'completed'";
+      if (in_state && column == "last_error" && completed) {
+        EXPECT_EQ(Describe(Read(db, "job_state", "job_id", job.Id(), "last_error")), "NULL");
+        EXPECT_EQ(Describe(Read(db, "job_state", "job_id", job.Id(), "previous_error")),
+                  Describe(value))
+            << "job " << job.Id();
+      } else if (in_state) {
         EXPECT_EQ(Describe(Read(db, "job_state", "job_id", job.Id(), column)), Describe(value))
             << "job " << job.Id() << ", job_state." << column;
       }
@@ -415,14 +424,20 @@ TEST_F(MigrationTest, UpgradeLeavesTheNewTablesIndexesAndAConsistentFile) {
   EXPECT_EQ(Lines(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"),
             "batches\njob_state\njobs\n");
   // The old indexes went with the old table; the new ones are on the new tables.
-  EXPECT_EQ(Lines(db, "SELECT name, tbl_name FROM sqlite_schema WHERE type = 'index' "
-                      "AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name"),
+  EXPECT_EQ(Lines(db,
+                  "SELECT name, tbl_name FROM sqlite_schema WHERE type = 'index' "
+                  "AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name"),
             "job_state_due|job_state\n"
             "job_state_errors|job_state\n"
             "job_state_poll|job_state\n"
-            "jobs_batch|jobs\n");
+            "jobs_batch|jobs\n"
+            "jobs_prompt|jobs\n");
   EXPECT_EQ(Lines(db, "SELECT name FROM pragma_index_info('jobs_batch') ORDER BY seqno"),
             "batch_id\nmodel\n");
+  EXPECT_EQ(Lines(db, "SELECT name FROM pragma_index_info('jobs_prompt') ORDER BY seqno"),
+            "batch_id\nprompt_id\nrepeat_index\nmodel\n");
+  EXPECT_EQ(Lines(db, "SELECT name FROM sqlite_schema WHERE type = 'view'"), "results\n");
+  EXPECT_EQ(Lines(db, "SELECT count(*) FROM results"), std::to_string(Jobs().size()) + "\n");
   EXPECT_EQ(Lines(db, "SELECT name, tbl_name FROM sqlite_schema WHERE type = 'trigger'"),
             "jobs_state_row|jobs\n");
   // job_state refers to the rebuilt jobs (not to jobs_v1 or jobs_v2) and
@@ -465,7 +480,8 @@ TEST_F(MigrationTest, AfterUpgradeANewJobGetsItsStateRowFromTheTrigger) {
                      {"finished_at", nullptr},
                      {"next_attempt_at", 0.0},
                      {"last_polled_at", 0.0},
-                     {"missing_since", nullptr}};
+                     {"missing_since", nullptr},
+                     {"previous_error", nullptr}};
   for (const auto& [column, value] : state) {
     EXPECT_EQ(Describe(Read(db, "job_state", "job_id", id, column)), Describe(value))
         << "job_state." << column;
