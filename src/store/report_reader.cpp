@@ -26,31 +26,45 @@ bool AllFinal(const StateCounts& counts) {
   return final_jobs == counts.Total();
 }
 
-void ReadCounts(SQLite::Database& db, std::int64_t batch_id, ReportSummary& summary) {
+// Counts per batch, model and state, and jobs per attempts and model, in
+// one pass over job_state tallied here, as `status` does: GROUP BY would
+// sort every row (report_series.cpp says what that cost).
+void ReadCounts(SQLite::Database& db, std::int64_t batch_id, ReportData& data) {
   std::map<std::int64_t, std::size_t> index_of;
   SQLite::Statement batches(db,
                             "SELECT id, name FROM batches WHERE ?1 < 0 OR id = ?1 ORDER BY name");
   batches.bind(1, batch_id);
   while (batches.executeStep()) {
-    index_of[batches.getColumn(0).getInt64()] = summary.batches.size();
-    summary.batches.push_back(ReportBatchCounts{.name = batches.getColumn(1).getString()});
+    index_of[batches.getColumn(0).getInt64()] = data.summary.batches.size();
+    data.summary.batches.push_back(ReportBatchCounts{.name = batches.getColumn(1).getString()});
   }
-  SQLite::Statement counts(db, std::string("SELECT s.batch_id, s.model, s.state, count(*)"
-                                           " FROM job_state s WHERE ") +
-                                   kStateBatch + " GROUP BY 1, 2, 3 ORDER BY 1, 2");
-  counts.bind(1, batch_id);
-  while (counts.executeStep()) {
-    ReportBatchCounts& batch = summary.batches.at(index_of.at(counts.getColumn(0).getInt64()));
-    const std::string model = counts.getColumn(1).getString();
-    if (batch.models.empty() || batch.models.back().model != model) {
-      batch.models.push_back(ReportModelCounts{.model = model});
+  std::map<std::int64_t, report::ModelMap<StateCounts>> counts;      // batch id -> model -> counts
+  std::map<std::int64_t, report::ModelMap<std::uint64_t>> attempts;  // attempts -> model -> jobs
+  report::ForEachRow(
+      db,
+      std::string("SELECT s.batch_id, s.model, s.state, min(s.attempts, 20) FROM job_state s"
+                  " WHERE ") +
+          kStateBatch,
+      batch_id, {}, [&](sqlite3_stmt* row) {
+        const std::string_view model = report::ColumnText(row, 1);
+        const auto state = ParseJobState(report::ColumnText(row, 2));
+        // The schema's CHECK admits no other state.
+        if (state) ++report::Entry(counts[sqlite3_column_int64(row, 0)], model)[*state];
+        ++report::Entry(attempts[sqlite3_column_int64(row, 3)], model);
+      });
+  for (const auto& [id, models] : counts) {
+    ReportBatchCounts& batch = data.summary.batches.at(index_of.at(id));
+    for (const auto& [model, model_counts] : models) {
+      batch.models.push_back(ReportModelCounts{.model = model, .counts = model_counts});
+      for (const JobState state : kAllJobStates) {
+        batch.counts[state] += model_counts[state];
+        data.summary.totals[state] += model_counts[state];
+      }
     }
-    const auto state = ParseJobState(counts.getColumn(2).getText());
-    if (!state) continue;  // the schema's CHECK admits no other state
-    const auto jobs = static_cast<std::uint64_t>(counts.getColumn(3).getInt64());
-    batch.models.back().counts[*state] += jobs;
-    batch.counts[*state] += jobs;
-    summary.totals[*state] += jobs;
+  }
+  for (const auto& [n, models] : attempts) {
+    for (const auto& [model, jobs] : models)
+      data.attempts.push_back(ReportAttempts{n, model, jobs});
   }
 }
 
@@ -101,19 +115,6 @@ std::vector<ReportFailure> ReadFailures(SQLite::Database& db, std::int64_t batch
                                      static_cast<std::uint64_t>(query.getColumn(2).getInt64())});
   }
   return failures;
-}
-
-std::vector<ReportAttempts> ReadAttempts(SQLite::Database& db, std::int64_t batch_id) {
-  SQLite::Statement query(db, std::string("SELECT min(s.attempts, 20), s.model, count(*)"
-                                          " FROM job_state s WHERE ") +
-                                  kStateBatch + " GROUP BY 1, 2 ORDER BY 1, 2");
-  query.bind(1, batch_id);
-  std::vector<ReportAttempts> attempts;
-  while (query.executeStep()) {
-    attempts.push_back(ReportAttempts{query.getColumn(0).getInt64(), query.getColumn(1).getString(),
-                                      static_cast<std::uint64_t>(query.getColumn(2).getInt64())});
-  }
-  return attempts;
 }
 
 // As the export lists them (export_reader.cpp): each distinct vars text
@@ -177,7 +178,7 @@ ReportData ReportReader::ReadAggregates() {
   SQLite::Database& db = store_.impl().db;
   try {
     ReportData data;
-    ReadCounts(db, batch_id_, data.summary);
+    ReadCounts(db, batch_id_, data);
     ReadSubmits(db, batch_id_, data.summary);
     data.models = ModelNames(data.summary);
     data.variable_names = ReadVariableNames(db, batch_id_);
@@ -189,7 +190,6 @@ ReportData ReportReader::ReadAggregates() {
     data.output_length =
         report::ReadDistribution(db, batch_id_, report::Quantity::kOutputLength, bins);
     data.failures = ReadFailures(db, batch_id_, options_.max_failure_reasons);
-    data.attempts = ReadAttempts(db, batch_id_);
     return data;
   } catch (const SQLite::Exception& e) {
     RethrowStoreError(store_.path(), "read the report", e);

@@ -1,10 +1,14 @@
 // The report's series: cumulative progress over time, and the runtime,
-// turnaround and output-length distributions. SQLite groups the rows (by
-// time slice, or into fine logarithmic bins); what comes back is a few
-// thousand groups at most, whatever the number of jobs.
+// turnaround and output-length distributions. SQLite computes each row's
+// group (its time slice, or its fine logarithmic bin) in one pass over the
+// table; the groups are tallied here, as `status` tallies its counts: a
+// GROUP BY would sort every row first (1.2 s of the 1.5 s a million jobs'
+// turnaround took). What is kept is a few thousand tallies at most,
+// whatever the number of jobs.
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,24 +19,30 @@ namespace {
 
 constexpr double kSecondsPerDay = 86400.0;
 
-void CountSlices(SQLite::Database& db, std::int64_t batch_id, const char* column, double start,
-                 double slice_days, int buckets,
-                 std::map<std::string, std::vector<std::uint64_t>>& by_model) {
-  const std::string sql = std::string("SELECT s.model, min(?2 - 1, max(0, CAST((julianday(s.") +
-                          column +
-                          ") - ?3) / ?4 AS INTEGER))), count(*) FROM job_state s WHERE s." +
-                          column + " IS NOT NULL AND " + kStateBatch + " GROUP BY 1, 2";
-  SQLite::Statement query(db, sql);
-  query.bind(1, batch_id);
-  query.bind(2, buckets);
-  query.bind(3, start);
-  query.bind(4, slice_days);
-  while (query.executeStep()) {
-    std::vector<std::uint64_t>& slices = by_model[query.getColumn(0).getString()];
-    slices.resize(static_cast<std::size_t>(buckets));
-    slices[static_cast<std::size_t>(query.getColumn(1).getInt())] +=
-        static_cast<std::uint64_t>(query.getColumn(2).getInt64());
-  }
+// Each job's submit and finish slice, one scan; a NULL slice is no event.
+void CountSlices(SQLite::Database& db, std::int64_t batch_id, double start, double slice_days,
+                 int buckets, ModelMap<ReportProgress::Series>& by_model) {
+  constexpr const char* kSlice =
+      "min(?2 - 1, max(0, CAST((julianday(s.{}) - ?3) / ?4 AS INTEGER)))";
+  const auto slice = [&](const std::string& column) {
+    std::string sql = kSlice;
+    return sql.replace(sql.find("{}"), 2, column);
+  };
+  const std::string sql = "SELECT s.model, " + slice("submitted_at") + ", " + slice("finished_at") +
+                          " FROM job_state s WHERE s.submitted_at IS NOT NULL AND " + kStateBatch;
+  const auto size = static_cast<std::size_t>(buckets);
+  ForEachRow(db, sql, batch_id, {static_cast<double>(buckets), start, slice_days},
+             [&](sqlite3_stmt* row) {
+               ReportProgress::Series& series = Entry(by_model, ColumnText(row, 0));
+               if (series.submitted.empty()) {
+                 series.submitted.resize(size);
+                 series.finished.resize(size);
+               }
+               ++series.submitted[static_cast<std::size_t>(sqlite3_column_int(row, 1))];
+               if (sqlite3_column_type(row, 2) != SQLITE_NULL) {
+                 ++series.finished[static_cast<std::size_t>(sqlite3_column_int(row, 2))];
+               }
+             });
 }
 
 void Accumulate(std::vector<std::uint64_t>& slices) {
@@ -75,18 +85,22 @@ std::map<std::string, std::vector<FineBin>> ReadFineBins(SQLite::Database& db,
                                                          std::int64_t batch_id, Quantity quantity) {
   const QuantitySql q = SqlFor(quantity);
   const std::string sql =
-      std::string("WITH v AS (SELECT s.model AS model, ") + q.value + " AS x" + q.from_where +
-      kStateBatch +
-      ") SELECT model, CAST(round(ln(1.0 + x / ?2) * 100.0) AS INTEGER) AS k, count(*), min(x),"
-      " max(x) FROM v WHERE x >= 0 GROUP BY model, k ORDER BY model, k";
-  SQLite::Statement query(db, sql);
-  query.bind(1, batch_id);
-  query.bind(2, q.resolution);
+      std::string(
+          "SELECT model, CAST(round(ln(1.0 + x / ?2) * 100.0) AS INTEGER), x FROM (SELECT"
+          " s.model AS model, ") +
+      q.value + " AS x" + q.from_where + kStateBatch + ") WHERE x >= 0";
+  ModelMap<std::map<std::int64_t, FineBin>> tallies;
+  ForEachRow(db, sql, batch_id, {q.resolution}, [&](sqlite3_stmt* row) {
+    FineBin& bin = Entry(tallies, ColumnText(row, 0))[sqlite3_column_int64(row, 1)];
+    const double x = sqlite3_column_double(row, 2);
+    if (bin.count == 0 || x < bin.min) bin.min = x;
+    if (bin.count == 0 || x > bin.max) bin.max = x;
+    ++bin.count;
+  });
   std::map<std::string, std::vector<FineBin>> by_model;
-  while (query.executeStep()) {
-    by_model[query.getColumn(0).getString()].push_back(
-        FineBin{static_cast<std::uint64_t>(query.getColumn(2).getInt64()),
-                query.getColumn(3).getDouble(), query.getColumn(4).getDouble()});
+  for (const auto& [model, bins] : tallies) {
+    std::vector<FineBin>& sorted = by_model[model];
+    for (const auto& [key, bin] : bins) sorted.push_back(bin);
   }
   return by_model;
 }
@@ -137,13 +151,10 @@ ReportProgress ReadProgress(SQLite::Database& db, std::int64_t batch_id, int buc
   const double slice_days = std::max(end - start, 1.0 / kSecondsPerDay) / buckets;
   progress.bucket_seconds = slice_days * kSecondsPerDay;
 
-  std::map<std::string, std::vector<std::uint64_t>> submitted, finished;
-  CountSlices(db, batch_id, "submitted_at", start, slice_days, buckets, submitted);
-  CountSlices(db, batch_id, "finished_at", start, slice_days, buckets, finished);
-  for (auto& [model, slices] : submitted) {
-    ReportProgress::Series series{.model = model, .submitted = std::move(slices)};
-    series.finished = std::move(finished[model]);
-    series.finished.resize(series.submitted.size());
+  ModelMap<ReportProgress::Series> by_model;
+  CountSlices(db, batch_id, start, slice_days, buckets, by_model);
+  for (auto& [model, series] : by_model) {
+    series.model = model;
     Accumulate(series.submitted);
     Accumulate(series.finished);
     progress.models.push_back(std::move(series));
@@ -186,6 +197,28 @@ ReportDistribution ReadDistribution(SQLite::Database& db, std::int64_t batch_id,
     d.last_bin_open = d.last_bin_open || (d.integral ? m.max >= d.high : m.max > d.high);
   }
   return d;
+}
+
+void ForEachRow(SQLite::Database& db, const std::string& sql, std::int64_t batch_id,
+                std::initializer_list<double> numbers,
+                const std::function<void(sqlite3_stmt*)>& on_row) {
+  sqlite3* handle = db.getHandle();
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(handle, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+  const std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw,
+                                                                             &sqlite3_finalize);
+  if (rc != SQLITE_OK) throw SQLite::Exception(handle, rc);
+  sqlite3_bind_int64(raw, 1, batch_id);
+  int index = 2;
+  for (const double number : numbers) sqlite3_bind_double(raw, index++, number);
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) on_row(raw);
+  if (rc != SQLITE_DONE) throw SQLite::Exception(handle, rc);
+}
+
+std::string_view ColumnText(sqlite3_stmt* row, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(row, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<std::size_t>(sqlite3_column_bytes(row, column))};
 }
 
 }  // namespace gridbatch::store::report
