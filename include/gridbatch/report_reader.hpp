@@ -1,9 +1,10 @@
 // The store side of `gridbatch report`: everything the HTML report shows,
 // read from one consistent snapshot of the database. The aggregates (counts,
-// progress over time, distributions, failures, attempts) are computed by
-// SQLite and come back as a few small vectors whatever the number of jobs;
-// the results table is streamed one prompt at a time, sampled evenly to a
-// bounded number of rows. Nothing held grows with the batch.
+// progress over time, distributions, failures, attempts) come from SQL
+// passes in which SQLite computes each job's group, tallied as the rows
+// stream past; they come back as a few small vectors whatever the number of
+// jobs. The results table is streamed one prompt at a time, sampled evenly
+// to a bounded number of rows. Nothing held grows with the batch.
 #pragma once
 
 #include <cstdint>

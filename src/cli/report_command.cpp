@@ -31,8 +31,9 @@ constexpr const char* kFooter = R"(The page holds:
     and one column per model; a text filter, a state filter, long outputs
     folded. Past --max-rows, rows are chosen evenly across the batch and the
     page says how many of how many it shows.
-The page makes no network request: Chart.js is inside it. Aggregates are
-computed by SQLite; memory stays flat however many jobs there are.
+The page makes no network request: Chart.js is inside it. The figures come
+from SQL passes over one snapshot of the database, tallied as they stream;
+memory stays flat however many jobs there are.
 Exit codes: 0 written, 64 bad option or unknown batch, 66 no database,
 73 output cannot be created, 74 database or write error.
 )";
