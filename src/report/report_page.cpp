@@ -87,8 +87,9 @@ std::string Card(const std::string& label, const std::string& value, const std::
 
 std::string CountsTable(const store::ReportBatchCounts& batch) {
   std::string html = "<table class=\"counts\"><thead><tr><th>model</th>";
-  for (const JobState state : kAllJobStates)
+  for (const JobState state : kAllJobStates) {
     html += "<th>" + std::string(ToString(state)) + "</th>";
+  }
   html += "<th>total</th></tr></thead><tbody>";
   const auto row = [&](const std::string& model, const store::StateCounts& counts, bool all) {
     html += all ? "<tr class=\"all\"><td>all models</td>" : "<tr><td>" + Html(model) + "</td>";

@@ -50,11 +50,13 @@ void AppendText(std::string& html, const std::string& text, const char* css_clas
 void AppendCell(std::string& html, const store::ReportCell& cell) {
   html += "<div class=\"job state-" + Html(cell.state) + "\"><span class=\"badge\">" +
           Html(cell.state) + "</span>";
-  if (cell.runtime)
+  if (cell.runtime) {
     html += "<span class=\"runtime\">" + Html(FormatDuration(static_cast<double>(*cell.runtime))) +
             "</span>";
-  if (cell.attempts > 1)
+  }
+  if (cell.attempts > 1) {
     html += "<span class=\"attempts\">" + std::to_string(cell.attempts) + " attempts</span>";
+  }
   if (cell.output) {
     AppendText(html, *cell.output, "output");
     if (cell.output_chars > static_cast<std::int64_t>(cell.output->size())) {
@@ -97,8 +99,9 @@ void HtmlReport::WriteTableHead() {
        << "<div class=\"table-wrap\"><table id=\"results-table\"><thead><tr><th>#</th>";
   if (many_batches_) out_ << "<th>batch</th>";
   out_ << "<th>prompt</th>";
-  for (const auto& name : data_.variable_names)
+  for (const auto& name : data_.variable_names) {
     out_ << "<th class=\"var\">" << Html(name) << "</th>";
+  }
   for (const auto& model : data_.models) out_ << "<th class=\"model\">" << Html(model) << "</th>";
   out_ << "</tr></thead><tbody>\n";
 }
@@ -123,8 +126,9 @@ void HtmlReport::AddRow(const store::ReportResultRow& row) {
   std::size_t next = 0;
   for (const auto& model : data_.models) {
     html += "<td class=\"model\">";
-    while (next < row.cells.size() && row.cells[next].model == model)
+    while (next < row.cells.size() && row.cells[next].model == model) {
       AppendCell(html, row.cells[next++]);
+    }
     html += "</td>";
   }
   out_ << html << "</tr>\n";

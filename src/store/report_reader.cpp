@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <set>
 #include <utility>
 
 #include "batch_lookup.hpp"
@@ -63,8 +64,9 @@ void ReadCounts(SQLite::Database& db, std::int64_t batch_id, ReportData& data) {
     }
   }
   for (const auto& [n, models] : attempts) {
-    for (const auto& [model, jobs] : models)
+    for (const auto& [model, jobs] : models) {
       data.attempts.push_back(ReportAttempts{n, model, jobs});
+    }
   }
 }
 
@@ -133,13 +135,11 @@ std::vector<std::string> ReadVariableNames(SQLite::Database& db, std::int64_t ba
 }
 
 std::vector<std::string> ModelNames(const ReportSummary& summary) {
-  std::map<std::string, bool> names;
+  std::set<std::string> names;
   for (const auto& batch : summary.batches) {
-    for (const auto& model : batch.models) names[model.model] = true;
+    for (const auto& model : batch.models) names.insert(model.model);
   }
-  std::vector<std::string> models;
-  for (const auto& [name, unused] : names) models.push_back(name);
-  return models;
+  return {names.begin(), names.end()};
 }
 
 // Ends the read transaction, if one is open. Ending a read-only
