@@ -9,13 +9,15 @@ packages=(
   libcurl4-openssl-dev curl
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libcpp-httplib-dev
+  libjs-chart.js   # Chart.js, embedded in the page of `gridbatch report` at build time
   python3
   time   # scripts/bench_export.sh: /usr/bin/time for peak RSS
   wrk parallel   # scripts/bench_run.sh: the simulator's ceiling, and the curl peer
 )
-# The optional set, with --ci: the clang tools of scripts/tidy.sh and scripts/fuzz.sh.
+# The optional set, with --ci: the clang tools of scripts/tidy.sh and scripts/fuzz.sh,
+# and the browser that tests/report/report_browser_test.cpp opens the report in.
 if [ "${1:-}" = "--ci" ]; then
-  packages+=(clang-14 libclang-rt-14-dev clang-tidy-14)
+  packages+=(clang-14 libclang-rt-14-dev clang-tidy-14 chromium)
 fi
 if [ "${GRIDBATCH_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$GRIDBATCH_EXTRA_PACKAGES"

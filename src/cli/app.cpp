@@ -12,7 +12,8 @@ int Main(int argc, char** argv) {
   CLI::App app{
       "gridbatch: run large LLM prompt sweeps on the GridRepublic Distributed LLM Service.\n"
       "A YAML manifest is loaded into a SQLite job table; `run` submits and polls until\n"
-      "every job is final, resumable after any interruption; `export` writes CSV or JSONL."};
+      "every job is final, resumable after any interruption; `export` writes CSV or JSONL,\n"
+      "`report` one HTML page with charts and the outputs side by side."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "gridbatch 0.1.0");
   CommandContext context;

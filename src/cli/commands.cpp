@@ -5,6 +5,7 @@ namespace gridbatch::cli {
 // One line per subcommand; each is defined in <name>_command.cpp.
 
 void AddExportCommand(CLI::App&, CommandContext&);
+void AddReportCommand(CLI::App&, CommandContext&);
 void AddLoadCommand(CLI::App&, CommandContext&);
 void AddStatusCommand(CLI::App&, CommandContext&);
 void AddRetryCommand(CLI::App&, CommandContext&);
@@ -18,6 +19,7 @@ void AddCommands(CLI::App& app, CommandContext& context) {
   AddStatusCommand(app, context);
   AddShowCommand(app, context);
   AddExportCommand(app, context);
+  AddReportCommand(app, context);
   AddRetryCommand(app, context);
   AddCancelCommand(app, context);
 }
