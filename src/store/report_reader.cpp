@@ -20,7 +20,7 @@ constexpr const char* kResubmittedUncertain =
     "submit interrupted, outcome unknown: submitted again";
 
 bool AllFinal(const StateCounts& counts) {
-  std::uint64_t final_jobs = 0;
+  std::int64_t final_jobs = 0;
   for (const JobState state : kAllJobStates) {
     if (IsFinal(state)) final_jobs += counts[state];
   }
