@@ -64,6 +64,11 @@ struct SubmitResult {
   std::string error;      // what went wrong, for the job's last_error
   std::optional<double> retry_after_seconds;
   long http_status = 0;
+  // Times this submit went out to the service (http::Response::sends): 0
+  // when no connection could be made, else 1; never more, since a POST is
+  // not re-sent on a new connection. Each send may have created a job, so
+  // the run loop counts each as an attempt.
+  int sends = 0;
 };
 
 // One job as a status reply describes it.
