@@ -145,6 +145,7 @@ int Execute(const RunArgs& a) {
     if (load_exit != kExitOk) return load_exit;
   }
   auto store = store::JobStore::Open(a.db);
+  lock.LockDatabaseFile();  // if the load (or the open) has just created it
 
   http::ClientOptions http_options;
   http_options.connect_timeout_ms = connect_ms;
