@@ -21,6 +21,7 @@ constexpr Seconds kMaxWait = 0.1;          // longest single wait in the event l
 constexpr Seconds kRecountEvery = 10;      // resync state counts with the database
 constexpr Seconds kPollCheckEvery = 0.05;  // look for due polls at most this often
 constexpr Seconds kCommitEvery = 0.002;    // longest a reply waits to be committed
+constexpr Seconds kFileCheckEvery = 1;     // is the database still the file we opened?
 
 std::int64_t& At(StateCounts& counts, JobState state) {
   return counts[static_cast<std::size_t>(state)];
@@ -60,6 +61,7 @@ class Runner::Loop {
     while (Turn()) {
     }
     Flush(0);
+    r_.store_.CheckStillSameFile();  // a run that ends must not report a lost file as done
     progress_.counts = queue_.CountByState();
     progress_.now = Now();
     result.counts = progress_.counts;
@@ -94,6 +96,10 @@ class Runner::Loop {
     if (now - last_recount_ > kRecountEvery && outcomes_.empty()) {
       progress_.counts = queue_.CountByState();
       last_recount_ = now;
+    }
+    if (now - last_file_check_ >= kFileCheckEvery) {
+      r_.store_.CheckStillSameFile();  // throws when it was deleted or replaced
+      last_file_check_ = now;
     }
     progress_.now = now;
     progress_.in_flight_submits = static_cast<std::int64_t>(submits_in_flight_.size());
@@ -405,6 +411,7 @@ class Runner::Loop {
   Seconds polls_paused_until_ = 0;
   Seconds last_recount_ = 0;
   Seconds last_commit_ = 0;
+  Seconds last_file_check_ = 0;
   bool stopping_ = false;
   Seconds stop_deadline_ = 0;
   bool auth_failed_ = false;

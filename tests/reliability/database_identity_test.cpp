@@ -1,7 +1,9 @@
 // The database a run drives is one file, whatever name reaches it, and it
 // stays that file: a second run through a symlink or a hard link is refused
-// while the first holds the lock; and a run that fails leaves no lock file
-// behind. Each run here is bounded: one that does not stop by
+// while the first holds the lock; a database deleted or replaced under a
+// running `run` stops it with an error (exit 74) instead of a run that
+// "finishes" into a file nobody can open; and a run that fails leaves no
+// lock file behind. Each run here is bounded: one that does not stop by
 // itself within a generous time is killed, and the test fails.
 #include <signal.h>
 #include <sys/stat.h>
@@ -89,6 +91,43 @@ TEST_F(DatabaseIdentityTest, ASymlinkOrAHardLinkToTheDatabaseCannotStartASecondR
   EXPECT_FALSE(
       fs::exists(fs::temp_directory_path() / ("gridbatch-run-" + std::to_string(file.st_dev) + "-" +
                                               std::to_string(file.st_ino) + ".owner")));
+}
+
+TEST_F(DatabaseIdentityTest, ADatabaseDeletedMidRunStopsTheRunWithAnError) {
+  StartEndlessSim();
+  const StartedChild run = StartRun(db_path_);
+  ASSERT_TRUE(AllSubmitted());
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path_ + suffix);
+  const auto deleted_at = std::chrono::steady_clock::now();
+  const ChildResult result = Bounded(run);
+  std::cerr << "database deleted mid-run: the run stopped "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - deleted_at).count()
+            << " s later, exit " << result.exit_code << "\n";
+  EXPECT_EQ(result.exit_code, kExitIoErr) << result.err;
+  EXPECT_NE(result.err.find("gridbatch: database " + db_path_ +
+                            ": the file was deleted while this process had it open; stopping, "
+                            "since what it writes from now on would be lost\n"),
+            std::string::npos)
+      << result.err;
+}
+
+TEST_F(DatabaseIdentityTest, ADatabaseReplacedMidRunStopsTheRunWithAnError) {
+  StartEndlessSim();
+  const StartedChild run = StartRun(db_path_);
+  ASSERT_TRUE(AllSubmitted());
+  const std::string copy = PathOf("copy.db");
+  fs::copy_file(db_path_, copy);
+  fs::rename(copy, db_path_);  // what `mv backup.db jobs.db` does
+  const auto replaced_at = std::chrono::steady_clock::now();
+  const ChildResult result = Bounded(run);
+  std::cerr << "database replaced mid-run: the run stopped "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - replaced_at).count()
+            << " s later, exit " << result.exit_code << "\n";
+  EXPECT_EQ(result.exit_code, kExitIoErr) << result.err;
+  EXPECT_NE(result.err.find("gridbatch: database " + db_path_ +
+                            ": the file was replaced while this process had it open; stopping"),
+            std::string::npos)
+      << result.err;
 }
 
 TEST_F(DatabaseIdentityTest, ARunThatFailsLeavesNoLockFile) {
