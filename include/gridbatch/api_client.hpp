@@ -64,6 +64,11 @@ struct SubmitResult {
   std::string error;      // what went wrong, for the job's last_error
   std::optional<double> retry_after_seconds;
   long http_status = 0;
+  // Times this submit went out to the service (http::Response::sends): 0
+  // when no connection could be made, else 1; never more, since a POST is
+  // not re-sent on a new connection. Each send may have created a job, so
+  // the run loop counts each as an attempt.
+  int sends = 0;
 };
 
 // One job as a status reply describes it.
@@ -109,10 +114,16 @@ SubmitResult ParseSubmitReply(const http::Response& response);
 StatusResult ParseStatusReply(const http::Response& response,
                               const std::vector<std::string>& requested);
 
+// Throws gridbatch::Error(kExitUsage) when `token` holds a control character
+// (CR, LF, any byte below 0x20, DEL): in a header it would end the line and
+// start others. The message says which byte and where, never the token.
+void CheckToken(std::string_view token);
+
 class Client {
  public:
   // Borrows `http`, which must outlive this client. Callbacks run from
   // http.Perform() and do not touch this client, so it may go first.
+  // Throws as CheckToken() does, before any request.
   Client(http::Client& http, ApiOptions options);
 
   // POST {endpoint}/jobs; `done` runs once, from a later http.Perform().

@@ -38,6 +38,15 @@ struct Response {
   std::string body;
   std::optional<double> retry_after_seconds;  // from Retry-After (seconds or date)
   double elapsed_seconds = 0;
+  // How many times the request went out on a connection: 0 when none could
+  // be made (refused, DNS, connect timeout), else 1, or more for a GET that
+  // libcurl sent again on a fresh connection after a reused one died
+  // without a reply. A POST goes out at most once: when its reused
+  // connection dies without a reply, it is not re-sent (libcurl would, on
+  // its own), and the Response is a transport error "connection closed
+  // without a reply..." with sends 1. A caller counting what may have
+  // reached the server (submit attempts) counts `sends`.
+  int sends = 0;
 };
 
 struct ClientOptions {

@@ -9,6 +9,7 @@
 // the store module.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -43,6 +44,13 @@ class JobStore {
   // The schema version this database is at (PRAGMA user_version).
   int SchemaVersion() const;
 
+  // Throws gridbatch::Error(kExitIoErr) when the file this store has open is
+  // no longer the one its path names (deleted, or another file moved over
+  // it), or its write-ahead log, once seen, was deleted or replaced: every
+  // later write would go to a file nobody can open. Two stat()s; a long run
+  // calls it every second or so. Nothing for ":memory:".
+  void CheckStillSameFile();
+
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back and rethrows
   // if `body` throws. Not reentrant.
   void InTransaction(const std::function<void()>& body);
@@ -56,6 +64,8 @@ class JobStore {
   JobStore(std::string path, std::unique_ptr<Impl> impl);
   std::string path_;
   std::unique_ptr<Impl> impl_;
+  std::uint64_t wal_inode_ = 0;  // of the -wal file as first seen; 0: not yet
+  std::uint64_t wal_device_ = 0;
 };
 
 }  // namespace gridbatch::store

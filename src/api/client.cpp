@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "gridbatch/api_client.hpp"
+#include "gridbatch/error.hpp"
 #include "reply_classifier.hpp"
 
 namespace gridbatch::api {
@@ -38,10 +39,29 @@ StatusResult InvalidIdResult(const std::string& id) {
 
 }  // namespace
 
+void CheckToken(std::string_view token) {
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(token[i]);
+    if (byte < 0x20 || byte == 0x7f) {
+      throw Error(kExitUsage, "the API token holds a control character (byte " +
+                                  std::to_string(byte) + ", at character " + std::to_string(i + 1) +
+                                  "): refused, since it would be sent as extra header lines. "
+                                  "Check GRIDREPUBLIC_TOKEN or --token-file.");
+    }
+  }
+}
+
+namespace {
+
+std::string AuthHeader(const std::string& token) {
+  CheckToken(token);
+  return "Authorization: Bearer " + token;
+}
+
+}  // namespace
+
 Client::Client(http::Client& http, ApiOptions options)
-    : http_(http),
-      options_(std::move(options)),
-      auth_header_("Authorization: Bearer " + options_.token) {
+    : http_(http), options_(std::move(options)), auth_header_(AuthHeader(options_.token)) {
   options_.endpoint = TrimTrailingSlashes(options_.endpoint);
   if (options_.max_ids_per_get == 0) {
     options_.max_ids_per_get = 1;
@@ -61,6 +81,7 @@ void Client::Submit(const SubmitRequest& request, std::function<void(SubmitResul
   post.body = BuildSubmitBody(request);
   http_.Start(std::move(post),
               [done = std::move(done), token = options_.token](http::Response&& r) {
+                RedactBody(r, token);
                 SubmitResult result = ParseSubmitReply(r);
                 result.error = Redact(std::move(result.error), token);
                 done(std::move(result));
@@ -96,6 +117,7 @@ void Client::StartStatusGet(std::vector<std::string> chunk,
       MakeRequest(http::Request::Method::kGet, options_.endpoint + "/jobs/" + JoinIds(chunk));
   http_.Start(std::move(get), [done = std::move(done), chunk = std::move(chunk),
                                token = options_.token](http::Response&& r) {
+    RedactBody(r, token);
     StatusResult result = ParseStatusReply(r, chunk);
     result.error = Redact(std::move(result.error), token);
     (*done)(std::move(result));

@@ -1,5 +1,7 @@
 #include "reply_classifier.hpp"
 
+#include <algorithm>
+
 #include "gridbatch/utf8.hpp"
 
 namespace gridbatch::api {
@@ -91,16 +93,65 @@ std::string OneLine(std::string_view text) {
   return line;
 }
 
+namespace {
+
+constexpr std::string_view kRedactedMark = "[redacted]";
+
+// Every whole occurrence of `secret` in `text` replaced; false when none.
+bool ReplaceWhole(std::string& text, std::string_view secret) {
+  std::size_t at = text.find(secret);
+  if (at == std::string::npos) return false;
+  for (; at != std::string::npos; at = text.find(secret, at + kRedactedMark.size())) {
+    text.replace(at, secret.size(), kRedactedMark);
+  }
+  return true;
+}
+
+// The length of the longest run of `secret` that `text` holds at `at`.
+std::size_t LongestPieceAt(std::string_view text, std::size_t at, std::string_view secret) {
+  std::size_t longest = 0;
+  for (std::size_t from = 0; from + longest < secret.size(); ++from) {
+    std::size_t n = 0;
+    while (at + n < text.size() && from + n < secret.size() && text[at + n] == secret[from + n]) {
+      ++n;
+    }
+    longest = std::max(longest, n);
+  }
+  return longest;
+}
+
+}  // namespace
+
 std::string Redact(std::string text, std::string_view secret) {
   if (secret.empty()) {
     return text;
   }
-  static constexpr std::string_view kMark = "[redacted]";
-  for (std::size_t at = text.find(secret); at != std::string::npos;
-       at = text.find(secret, at + kMark.size())) {
-    text.replace(at, secret.size(), kMark);
+  ReplaceWhole(text, secret);
+  // What a cut left of the secret: a long enough run of it, anywhere. Short
+  // texts only (messages); a body is redacted whole, then cut.
+  const std::size_t min_piece = std::min(secret.size(), kMinSecretPiece);
+  if (text.size() > kMaxPieceScan) {
+    return text;
   }
-  return text;
+  std::string out;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t piece = LongestPieceAt(text, at, secret);
+    if (piece >= min_piece) {
+      out += kRedactedMark;
+      at += piece;
+    } else {
+      out += text[at++];
+    }
+  }
+  return out;
+}
+
+void RedactBody(http::Response& response, std::string_view secret) {
+  if (secret.empty()) {
+    return;
+  }
+  ReplaceWhole(response.body, secret);
+  ReplaceWhole(response.error, secret);
 }
 
 std::optional<Verdict> ClassifyHttp(const http::Response& response) {

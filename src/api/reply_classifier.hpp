@@ -43,7 +43,21 @@ Verdict Malformed(const http::Response& response, std::string_view what);
 // U+FFFD, "..." marks a cut.
 std::string OneLine(std::string_view text);
 
-// `text` with every occurrence of `secret` replaced by "[redacted]".
+// Runs of a secret this long are redacted from a message even when the
+// secret is not there whole (a cut excerpt, a secret split by a line
+// break): shorter runs are too likely in ordinary text.
+inline constexpr std::size_t kMinSecretPiece = 8;
+// Messages longer than this are redacted of whole occurrences only.
+inline constexpr std::size_t kMaxPieceScan = 8192;
+
+// `text` with every occurrence of `secret` replaced by "[redacted]", and
+// every run of at least kMinSecretPiece characters of `secret` (all of it,
+// when shorter) too.
 std::string Redact(std::string text, std::string_view secret);
+
+// Replaces every whole occurrence of `secret` in the reply's body and error
+// by "[redacted]", before anything reads or cuts them: an excerpt cut from
+// a redacted body cannot hold part of the secret.
+void RedactBody(http::Response& response, std::string_view secret);
 
 }  // namespace gridbatch::api

@@ -37,7 +37,9 @@ SubmitResult ReadSubmitBody(const http::Response& response) {
 
 }  // namespace
 
-SubmitResult ParseSubmitReply(const http::Response& response) {
+namespace {
+
+SubmitResult ClassifySubmitReply(const http::Response& response) {
   if (auto verdict = ClassifyHttp(response)) {
     return FromVerdict(std::move(*verdict));
   }
@@ -47,6 +49,14 @@ SubmitResult ParseSubmitReply(const http::Response& response) {
     // Every access above is checked; this is the last line, not the plan.
     return FromVerdict(Malformed(response, std::string("unreadable reply (") + e.what() + ")"));
   }
+}
+
+}  // namespace
+
+SubmitResult ParseSubmitReply(const http::Response& response) {
+  SubmitResult result = ClassifySubmitReply(response);
+  result.sends = response.sends;
+  return result;
 }
 
 }  // namespace gridbatch::api

@@ -74,9 +74,13 @@ std::string ReadToken(const std::string& token_file) {
     std::getline(in, token);
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
     if (token.empty()) throw Error(kExitUsage, "--token-file " + token_file + ": the first line is empty");
+    api::CheckToken(token);
     return token;
   }
-  if (const char* env = std::getenv("GRIDREPUBLIC_TOKEN"); env && *env) return env;
+  if (const char* env = std::getenv("GRIDREPUBLIC_TOKEN"); env && *env) {
+    api::CheckToken(env);
+    return env;
+  }
   throw Error(kExitUsage, "no API token: set GRIDREPUBLIC_TOKEN or pass --token-file FILE");
 }
 
@@ -141,6 +145,7 @@ int Execute(const RunArgs& a) {
     if (load_exit != kExitOk) return load_exit;
   }
   auto store = store::JobStore::Open(a.db);
+  lock.LockDatabaseFile();  // if the load (or the open) has just created it
 
   http::ClientOptions http_options;
   http_options.connect_timeout_ms = connect_ms;

@@ -95,7 +95,9 @@ CURLcode Transfer::Configure() {
   set.Set(CURLOPT_URL, request_.url.c_str())
       .Set(CURLOPT_PRIVATE, static_cast<void*>(this))
       .Set(CURLOPT_ERRORBUFFER, error_buffer_.data())
-      .Set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+      .Set(CURLOPT_WRITEDATA, static_cast<void*>(this))
+      .Set(CURLOPT_PREREQFUNCTION, &Transfer::OnPrereq)
+      .Set(CURLOPT_PREREQDATA, static_cast<void*>(this));
   return set.result();
 }
 
@@ -132,8 +134,27 @@ std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, vo
   return bytes;
 }
 
+// libcurl calls this each time it is about to send the request on a
+// connection: once, or again on a fresh connection when a reused one died
+// before any reply ("Connection died, retrying a fresh connect", up to 5
+// times in libcurl 7.88, with no option to turn it off). The dead connection
+// may have carried the request to a server that acted on it, so a POST is
+// never sent a second time: the transfer fails instead, and the caller
+// decides, counting the send it knows of.
+int Transfer::OnPrereq(void* self, char* /*remote_ip*/, char* /*local_ip*/, int /*remote_port*/,
+                       int /*local_port*/) {
+  auto* transfer = static_cast<Transfer*>(self);
+  if (transfer->request_.method == Request::Method::kPost && transfer->sends_ > 0) {
+    transfer->resend_refused_ = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  ++transfer->sends_;
+  return CURL_PREREQFUNC_OK;
+}
+
 Response Transfer::Finish(CURLcode result) {
   Response response;
+  response.sends = sends_;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &response.status);
   curl_off_t micros = 0;
   if (curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &micros) == CURLE_OK) {
@@ -151,6 +172,12 @@ Response Transfer::Finish(CURLcode result) {
   response.transport_error = static_cast<int>(result);
   if (body_too_large_) {
     response.error = "reply too large: over " + std::to_string(max_body_bytes_) + " bytes";
+    return response;
+  }
+  if (resend_refused_) {
+    response.error =
+        "connection closed without a reply (the request may have reached the server; a POST "
+        "is not sent again on a new connection)";
     return response;
   }
   long os_errno = 0;

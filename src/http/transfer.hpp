@@ -56,6 +56,7 @@ class Transfer {
 
  private:
   static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);
+  static int OnPrereq(void* self, char* remote_ip, char* local_ip, int remote_port, int local_port);
   CURLcode Configure();
   CURLcode ConfigureMethod();
   CURLcode ConfigureHeaders(const curl_slist* shared);
@@ -67,6 +68,8 @@ class Transfer {
   std::string body_;
   std::size_t max_body_bytes_;
   bool body_too_large_ = false;
+  int sends_ = 0;                // times libcurl was about to send the request
+  bool resend_refused_ = false;  // a POST's second send, stopped
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};
   CURLcode setup_error_ = CURLE_OK;
 };

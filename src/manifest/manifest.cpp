@@ -76,7 +76,7 @@ bool CheckUtf8(std::string_view text, const std::string& file, DiagnosticList& e
 // the scan, and `stuck_at` says where.
 class DocumentScan final : public YAML::EventHandler {
  public:
-  explicit DocumentScan(const std::string& text) {
+  explicit DocumentScan(const std::string& text) : text_(text) {
     std::istringstream in(text);
     YAML::Parser parser(in);
     while (!stuck_at && parser.HandleNextDocument(*this)) {
@@ -86,6 +86,10 @@ class DocumentScan final : public YAML::EventHandler {
   std::vector<std::size_t> roots;  // byte offsets, one per document
   std::optional<std::size_t> stuck_at;
   std::optional<std::size_t> too_many_at;  // of the first value past kMaxYamlValues
+  // Of the first quoted scalar with no closing quote: yaml-cpp 0.7 ends one
+  // at the end of the text without complaint when a line break comes before
+  // it, so a manifest cut inside a quoted prompt would load as valid.
+  std::optional<std::size_t> unterminated_at;
 
  private:
   void OnDocumentStart(const YAML::Mark& mark) override {
@@ -108,6 +112,25 @@ class DocumentScan final : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                 const std::string&) override {
     Node(mark);
+    if (!unterminated_at && !IsClosedQuote(Offset(mark))) unterminated_at = Offset(mark);
+  }
+  // Whether a scalar starting at `at` is plain, or quoted and closed.
+  bool IsClosedQuote(std::size_t at) const {
+    if (at >= text_.size()) return true;
+    const char quote = text_[at];
+    if (quote != '"' && quote != '\'') return true;
+    for (std::size_t i = at + 1; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') {
+        ++i;  // an escape: the next character cannot close
+      } else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
+          ++i;  // '' is a quote inside a single-quoted scalar
+          continue;
+        }
+        return true;
+      }
+    }
+    return false;
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                        YAML::EmitterStyle::value) override {
@@ -120,6 +143,7 @@ class DocumentScan final : public YAML::EventHandler {
   }
   void OnMapEnd() override {}
 
+  const std::string& text_;
   std::optional<int> started_;
   bool at_root_ = false;
   std::size_t values_ = 0;
@@ -145,6 +169,14 @@ std::optional<YAML::Node> LoadYaml(const std::string& text, YamlReader& reader,
       error_at(*scan.too_many_at, "more than " + std::to_string(kMaxYamlValues) +
                                       " YAML values (lists, maps and scalars); long prompt "
                                       "lists belong in prompt_files, which are streamed");
+      return std::nullopt;
+    }
+    if (scan.unterminated_at) {
+      const char quote = text[*scan.unterminated_at];
+      error_at(*scan.unterminated_at, std::string("YAML syntax error: ") +
+                                          (quote == '"' ? "double" : "single") +
+                                          "-quoted string has no closing " + quote +
+                                          " before the end of the file (is the file cut short?)");
       return std::nullopt;
     }
     if (scan.roots.empty()) {

@@ -37,6 +37,7 @@ void Record(Outcomes& outcomes, Transition::Record&& record) {
 }
 
 constexpr std::size_t kMaxWarnings = 1000;  // distinct warnings remembered for WarnOnce
+constexpr Seconds kFileCheckEvery = 1;      // look whether the database file is still ours
 
 }  // namespace
 
@@ -63,6 +64,7 @@ class Runner::Loop {
     while (Turn()) {
     }
     Flush(0);
+    r_.store_.CheckStillSameFile();  // a run that ends must not report a lost file as done
     progress_.counts = queue_.CountByState();
     progress_.now = Now();
     result.counts = progress_.counts;
@@ -106,6 +108,10 @@ class Runner::Loop {
     if (pacer_.ShouldRecount(now) && outcomes_.empty()) {
       progress_.counts = queue_.CountByState();
       pacer_.Recounted(now);
+    }
+    if (now - last_file_check_ >= kFileCheckEvery) {
+      r_.store_.CheckStillSameFile();
+      last_file_check_ = now;
     }
     progress_.now = now;
     progress_.in_flight_submits = static_cast<std::int64_t>(submits_in_flight_.size());
@@ -271,6 +277,7 @@ class Runner::Loop {
   JobPolicy::Targets poll_targets_;
   int polls_in_flight_ = 0;
   std::set<std::string> warned_;
+  Seconds last_file_check_ = 0;
   bool stopping_ = false;
   Seconds stop_deadline_ = 0;
   bool auth_failed_ = false;

@@ -1,7 +1,10 @@
 #include "gridbatch/job_store.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <vector>
@@ -129,6 +132,38 @@ int JobStore::SchemaVersion() const {
   } catch (const SQLite::Exception& e) {
     RethrowStoreError(path_, "read schema version", e);
   }
+}
+
+void JobStore::CheckStillSameFile() {
+  if (path_ == ":memory:") return;
+  const auto lost = [this](const std::string& what) {
+    throw Error(kExitIoErr, "database " + path_ + ": " + what +
+                                " while this process had it open; stopping, since what it "
+                                "writes from now on would be lost");
+  };
+  int moved = 0;
+  // SQLite compares the inode it has open with what the path names now.
+  if (sqlite3_file_control(impl_->db.getHandle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) ==
+          SQLITE_OK &&
+      moved != 0) {
+    struct stat now {};
+    lost(stat(path_.c_str(), &now) != 0 ? "the file was deleted" : "the file was replaced");
+  }
+  // Its write-ahead log holds the commits not yet copied into the file: if
+  // it goes, they go.
+  const std::string wal = path_ + "-wal";
+  struct stat now {};
+  if (stat(wal.c_str(), &now) != 0) {
+    if (errno == ENOENT && wal_inode_ != 0) lost("its write-ahead log " + wal + " was deleted");
+    return;
+  }
+  const auto inode = static_cast<std::uint64_t>(now.st_ino);
+  const auto device = static_cast<std::uint64_t>(now.st_dev);
+  if (wal_inode_ != 0 && (inode != wal_inode_ || device != wal_device_)) {
+    lost("its write-ahead log " + wal + " was replaced");
+  }
+  wal_inode_ = inode;
+  wal_device_ = device;
 }
 
 void JobStore::InTransaction(const std::function<void()>& body) {

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "api/reply_classifier.hpp"
 #include "gridbatch/api_client.hpp"
+#include "gridbatch/error.hpp"
 #include "loopback_server.hpp"
 
 namespace gridbatch::api {
@@ -148,6 +150,61 @@ TEST(ApiClientTest, ATokenEchoedBackByTheServerIsRedactedFromTheMessage) {
   RunUntilIdle(http);
   EXPECT_EQ(submit_error, "HTTP 500: debug: you sent Authorization: Bearer [redacted]");
   EXPECT_EQ(status_error, "HTTP 500: debug: you sent Authorization: Bearer [redacted]");
+}
+
+// The excerpt keeps 200 characters of a body: a token straddling the cut used
+// to leave the part before it, unmatched by a search for the whole token.
+TEST(ApiClientTest, ATokenStraddlingTheExcerptCutLeavesNoPartInTheMessage) {
+  LoopbackServer server([](const SeenRequest& seen) {
+    Reply reply;
+    reply.status = seen.method == "POST" ? 500 : 200;
+    const std::string padding(185, 'x');
+    reply.body = seen.method == "POST"
+                     ? padding + seen.headers.at("authorization")
+                     : "{\"success\":true,\"jobs\":{\"a\":{\"states\":{\"default\":{\"status\":"
+                       "\"running\",\"log\":\"echo " +
+                           seen.headers.at("authorization") + "\"}}}}}";
+    return reply;
+  });
+  http::Client http;
+  Client api(http, OptionsFor(server));
+  std::string submit_error;
+  std::string log;
+  api.Submit(SubmitRequest{}, [&](SubmitResult&& r) { submit_error = r.error; });
+  api.Status({"a"}, [&](StatusResult&& r) {
+    ASSERT_EQ(r.jobs.size(), 1u);
+    log = r.jobs[0].log;
+  });
+  RunUntilIdle(http);
+  EXPECT_EQ(submit_error, "HTTP 500: " + std::string(185, 'x') + "Bearer [redacte...");
+  EXPECT_EQ(log, "echo Bearer [redacted]");  // an output echoing it is redacted too
+}
+
+TEST(ApiClientTest, RedactRemovesLongRunsOfTheSecretNotOnlyTheWhole) {
+  const std::string secret = "tok-Hh42-DO-NOT-LEAK-c0de";
+  EXPECT_EQ(Redact("cut: tok-Hh42-DO-NO...", secret), "cut: [redacted]...");
+  EXPECT_EQ(Redact("tail: NOT-LEAK-c0de!", secret), "tail: [redacted]!");
+  EXPECT_EQ(Redact("both " + secret + " and " + secret, secret), "both [redacted] and [redacted]");
+  EXPECT_EQ(Redact("short run tok-Hh4 stays", secret), "short run tok-Hh4 stays");
+  EXPECT_EQ(Redact("a secret of 4: abcd, abc", "abcd"), "a secret of 4: [redacted], abc");
+}
+
+TEST(ApiClientTest, ATokenWithAControlCharacterIsRefusedBeforeAnyRequest) {
+  LoopbackServer server([](const SeenRequest&) { return JsonReply("{}"); });
+  http::Client http;
+  ApiOptions options = OptionsFor(server);
+  for (const std::string bad :
+       {"SECRETzq\r\nX-Injected: yes", "SECRETzq\nx", "SECRETzq\tx", "SECRETzq\x7f"}) {
+    options.token = bad;
+    try {
+      Client api(http, options);
+      ADD_FAILURE() << "accepted a token with a control character";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_code(), kExitUsage);
+      EXPECT_EQ(std::string(e.what()).find("SECRETzq"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(server.connections_accepted(), 0);
 }
 
 }  // namespace

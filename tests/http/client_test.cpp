@@ -251,6 +251,71 @@ TEST(HttpClientTest, CloseWithoutAReplyIsAnEmptyReply) {
   EXPECT_EQ(response.error, "empty reply: Empty reply from server");
 }
 
+// A server that acts on every request but, on a reused connection, closes
+// without replying: the way a keep-alive connection dies under a request.
+Reply AnswerOnlyTheFirstOnEachConnection(const SeenRequest& request) {
+  if (request.nth_on_connection > 1) return Fail(Reply::Kind::kCloseWithoutReply);
+  return Respond(200, "job " + std::to_string(request.connection));
+}
+
+Request PostOf(std::string url) {
+  Request post = GetOf(std::move(url));
+  post.method = Request::Method::kPost;
+  post.body = "{}";
+  return post;
+}
+
+// libcurl 7.88 sends a request again on a fresh connection when a reused one
+// dies before any reply. For a POST the server may have acted on the first
+// send (here it did: it saw both), so the client never re-sends one: the
+// dead send comes back as an error, and every send is in `sends`.
+TEST(HttpClientTest, APostWhoseReusedConnectionDiesIsNotSentAgain) {
+  LoopbackServer server(AnswerOnlyTheFirstOnEachConnection);
+  Client client;
+  std::vector<Response> responses;
+  for (int i = 0; i < 4; ++i) responses.push_back(Fetch(client, PostOf(server.Url("/jobs"))));
+  // 1st: a new connection, answered; 2nd: reused, dies, not re-sent; 3rd: a
+  // new connection, answered; 4th: reused, dies.
+  ASSERT_EQ(server.requests().size(), 4u);
+  int sends = 0;
+  for (std::size_t i = 0; i < responses.size(); ++i) {
+    sends += responses[i].sends;
+    EXPECT_EQ(responses[i].sends, 1) << i;
+    if (i % 2 == 0) {
+      EXPECT_EQ(responses[i].status, 200) << i;
+      EXPECT_EQ(responses[i].transport_error, 0) << i;
+    } else {
+      EXPECT_NE(responses[i].transport_error, 0) << i;
+      EXPECT_EQ(responses[i].error,
+                "connection closed without a reply (the request may have reached the server; a "
+                "POST is not sent again on a new connection)")
+          << i;
+    }
+  }
+  EXPECT_EQ(sends, static_cast<int>(server.requests().size()));
+}
+
+// A GET changes nothing on the server: libcurl's fresh resend stays, and is
+// counted.
+TEST(HttpClientTest, AGetWhoseReusedConnectionDiesIsSentAgainAndCounted) {
+  LoopbackServer server(AnswerOnlyTheFirstOnEachConnection);
+  Client client;
+  const Response first = Get(client, server.Url("/jobs/a"));
+  EXPECT_EQ(first.sends, 1);
+  const Response second = Get(client, server.Url("/jobs/a"));
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, "job 2");
+  EXPECT_EQ(second.sends, 2);
+  EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST(HttpClientTest, ARequestThatCannotConnectWasNeverSent) {
+  Client client;
+  const int port = LoopbackServer::ClosedPort();
+  Request post = PostOf("http://127.0.0.1:" + std::to_string(port) + "/jobs");
+  EXPECT_EQ(Fetch(client, post).sends, 0);
+}
+
 TEST(HttpClientTest, ABodyShorterThanPromisedIsATruncatedReply) {
   LoopbackServer server(Always(Fail(Reply::Kind::kTruncate, "{\"success\":tr")));
   Client client;

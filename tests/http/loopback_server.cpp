@@ -117,17 +117,20 @@ void LoopbackServer::AcceptLoop() {
   while (WaitReadable(listen_fd_, stopping_)) {
     const int fd = ::accept(listen_fd_, nullptr, nullptr);
     if (fd < 0) continue;
-    ++connections_accepted_;
+    const int connection = ++connections_accepted_;
     std::lock_guard<std::mutex> lock(mutex_);
     open_fds_.push_back(fd);
-    connection_threads_.emplace_back([this, fd] { Serve(fd); });
+    connection_threads_.emplace_back([this, fd, connection] { Serve(fd, connection); });
   }
 }
 
-void LoopbackServer::Serve(int fd) {
+void LoopbackServer::Serve(int fd, int connection) {
   std::string buffer;
   SeenRequest request;
+  int nth = 0;
   while (ReadRequest(fd, buffer, request)) {
+    request.connection = connection;
+    request.nth_on_connection = ++nth;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       requests_.push_back(request);

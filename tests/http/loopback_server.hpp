@@ -21,6 +21,8 @@ struct SeenRequest {
   std::string target;
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
+  int connection = 0;         // which accepted connection carried it, from 1
+  int nth_on_connection = 0;  // 1 for the first request on its connection, 2 for the next...
 };
 
 struct Reply {
@@ -56,7 +58,7 @@ class LoopbackServer {
 
  private:
   void AcceptLoop();
-  void Serve(int fd);
+  void Serve(int fd, int connection);
   bool ReadRequest(int fd, std::string& buffer, SeenRequest& request);
   void Answer(int fd, const Reply& reply);
   void Pause(std::chrono::milliseconds delay);

@@ -26,6 +26,33 @@ TEST_F(BadManifestTest, ATruncatedManifestIsRefusedWhereItStops) {
   ExpectRefused(path, path + ":6:32: YAML syntax error: illegal EOF in scalar\n" + Summary(1));
 }
 
+// yaml-cpp 0.7 takes a quoted scalar that runs to the end of the text after
+// a line break as closed there: these loaded as valid, prompt "unterminated ".
+TEST_F(BadManifestTest, AManifestCutInsideAQuoteAfterALineBreakIsRefused) {
+  const std::string cut = Write("cut.yaml", "name: x\nmodels: [a]\nprompts:\n  - \"unterminated\n");
+  ExpectRefused(cut, cut +
+                         ":4:5: YAML syntax error: double-quoted string has no closing \" "
+                         "before the end of the file (is the file cut short?)\n" +
+                         Summary(1));
+  const std::string cut_more =
+      Write("cut_more.yaml", kGoodManifest.substr(0, kGoodManifest.size() - 12) + "\n  more\n");
+  ExpectRefused(cut_more, cut_more +
+                              ":6:13: YAML syntax error: double-quoted string has no closing \" "
+                              "before the end of the file (is the file cut short?)\n" +
+                              Summary(1));
+  const std::string single =
+      Write("single.yaml", "name: x\nmodels: [a]\nprompts:\n  - 'it''s cut\n");
+  ExpectRefused(single, single +
+                            ":4:5: YAML syntax error: single-quoted string has no closing ' "
+                            "before the end of the file (is the file cut short?)\n" +
+                            Summary(1));
+  // Closed quotes with escapes inside still load.
+  const std::string fine =
+      Write("fine.yaml", "name: x\nmodels: ['it''s']\nprompts:\n  - \"say \\\"hi\\\"\\\\\"\n");
+  const ChildResult r = Gridbatch({"load", fine, "--db", db_path_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(BadManifestTest, BinaryGarbageIsRefusedAsInvalidUtf8OnEachLine) {
   const std::string path = Write("image.png", PngStart());
   ExpectRefused(path,

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -77,6 +80,9 @@ int OpenOutput(const std::filesystem::path& path) {
   _exit(127);
 }
 
+// Exit codes of children that ExitedWithin reaped, for WaitChild.
+std::map<pid_t, int> reaped_children;
+
 int Wait(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -86,29 +92,62 @@ int Wait(pid_t pid) {
 
 }  // namespace
 
-ChildResult RunChild(const std::string& program, const ChildOptions& options,
-                     const std::filesystem::path& io_dir) {
+StartedChild StartChild(const std::string& program, const ChildOptions& options,
+                        const std::filesystem::path& io_dir) {
   static std::atomic<int> runs{0};
   const std::string n = std::to_string(runs++);
-  ChildResult result;
-  result.out_path = io_dir / ("child" + n + ".stdout");
-  result.err_path = io_dir / ("child" + n + ".stderr");
+  StartedChild child;
+  child.out_path = io_dir / ("child" + n + ".stdout");
+  child.err_path = io_dir / ("child" + n + ".stderr");
   std::vector<std::string> args = {program};
   args.insert(args.end(), options.args.begin(), options.args.end());
   std::vector<std::string> env = ChildEnvironment(options);
   std::vector<char*> argv = Pointers(args);
   std::vector<char*> envp = Pointers(env);
-  const int out = OpenOutput(result.out_path);
-  const int err = OpenOutput(result.err_path);
+  const int out = OpenOutput(child.out_path);
+  const int err = OpenOutput(child.err_path);
   const pid_t pid = fork();
   if (pid == 0) BecomeChild(program.c_str(), argv.data(), envp.data(), out, err, options);
   close(out);
   close(err);
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + strerror(errno));
-  result.exit_code = Wait(pid);
+  child.pid = pid;
+  return child;
+}
+
+ChildResult WaitChild(const StartedChild& child) {
+  ChildResult result;
+  result.out_path = child.out_path;
+  result.err_path = child.err_path;
+  if (auto it = reaped_children.find(child.pid); it != reaped_children.end()) {
+    result.exit_code = it->second;
+    reaped_children.erase(it);
+  } else {
+    result.exit_code = Wait(child.pid);
+  }
   result.out = ReadFile(result.out_path);
   result.err = ReadFile(result.err_path);
   return result;
+}
+
+bool ExitedWithin(const StartedChild& child, double seconds) {
+  if (reaped_children.count(child.pid) > 0) return true;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  for (;;) {
+    int status = 0;
+    const pid_t done = waitpid(child.pid, &status, WNOHANG);
+    if (done == child.pid) {
+      reaped_children[child.pid] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+ChildResult RunChild(const std::string& program, const ChildOptions& options,
+                     const std::filesystem::path& io_dir) {
+  return WaitChild(StartChild(program, options, io_dir));
 }
 
 bool IsRoot() {

@@ -44,6 +44,21 @@ struct ChildResult {
 ChildResult RunChild(const std::string& program, const ChildOptions& options,
                      const std::filesystem::path& io_dir);
 
+// A child started by StartChild and not waited for yet.
+struct StartedChild {
+  int pid = -1;
+  std::filesystem::path out_path, err_path;
+};
+
+// RunChild in two halves, for a test that acts while the child runs (kills
+// it, deletes its files): StartChild returns at once; WaitChild waits for it
+// to exit and reads what it wrote. ExitedWithin polls for at most `seconds`
+// and says whether it has exited (then WaitChild returns at once).
+StartedChild StartChild(const std::string& program, const ChildOptions& options,
+                        const std::filesystem::path& io_dir);
+ChildResult WaitChild(const StartedChild& child);
+bool ExitedWithin(const StartedChild& child, double seconds);
+
 // Whether RunChild can drop privileges (it is root) - without it, chmod is
 // enough to make a file read-only.
 bool IsRoot();

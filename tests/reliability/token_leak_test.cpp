@@ -11,6 +11,7 @@
 
 #include "binary_fixture.hpp"
 #include "every_fault.hpp"
+#include "loopback_service.hpp"
 
 namespace gridbatch::reliability {
 namespace {
@@ -147,10 +148,111 @@ TEST_F(TokenLeakTest, NoCommandLeavesTheTokenAnywhere) {
           << "'" << needle << "' found in " << entry.path();
     }
   }
-  // The database, -wal, -shm, lock, manifest, two exports, 13 x (stdout, stderr).
-  EXPECT_EQ(scanned, 7 + 2 * 13);
+  // The database, -wal, -shm, manifest, two exports, 13 x (stdout, stderr);
+  // each run removed its lock file when it ended.
+  EXPECT_EQ(scanned, 6 + 2 * 13);
   std::cerr << "token leak check: " << scanned << " files scanned for 2 tokens and "
             << needles.size() - 2 << " base64 forms: none found\n";
+}
+
+// Every run of kMinPiece characters of `secret`: what must not appear
+// anywhere, since a cut (an excerpt of 200 characters) can leave any part.
+constexpr std::size_t kMinPiece = 8;
+std::vector<std::string> Pieces(const std::string& secret) {
+  std::vector<std::string> pieces;
+  for (std::size_t i = 0; i + kMinPiece <= secret.size(); ++i) {
+    pieces.push_back(secret.substr(i, kMinPiece));
+  }
+  return pieces;
+}
+
+// A server that echoes the token in its error bodies, so that the 200
+// characters kept of a body end inside it: 30 of its 40 characters used to
+// reach job_state.last_error, the export and the -v log.
+TEST_F(TokenLeakTest, ATokenCutByTheErrorExcerptLeavesNoPartOfItAnywhere) {
+  const std::string token = "tok-STRADDLE-0123456789abcdefghijklmnopq";
+  ASSERT_EQ(token.size(), 40u);
+  LoopbackService service([&token](const SeenRequest& r) -> std::optional<Reply> {
+    if (r.method != "POST") return std::nullopt;
+    Reply reply;
+    const std::string echoed = std::string(170, 'E') + r.headers.at("authorization") + " tail";
+    if (r.body.find("as json") != std::string::npos) {
+      reply.status = 400;
+      reply.body = "{\"success\":false,\"error\":\"" + echoed + "\"}";
+    } else {
+      reply.status = 500;
+      reply.body = echoed;
+    }
+    return reply;
+  });
+  const std::string manifest =
+      Write("echo.yaml", "name: echo\nmodels: [gemma:2b]\nprompts: [\"as text\", \"as json\"]\n");
+  const ChildResult run =
+      Cli({"run", manifest, "-v", "--endpoint", service.Endpoint(), "--rate", "0", "--max-attempts",
+           "2", "--backoff-base", "0.01", "--backoff-cap", "0.02"},
+          token);
+  ASSERT_EQ(run.exit_code, 0) << run.err.substr(0, 3000);
+  const ChildResult exported = Cli({"export", "--format", "csv", "-o", PathOf("out.csv")});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+
+  SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
+  SQLite::Statement errors(db, "SELECT last_error FROM job_state ORDER BY job_id");
+  std::vector<std::string> last_errors;
+  while (errors.executeStep()) last_errors.push_back(errors.getColumn(0).getString());
+  ASSERT_EQ(last_errors.size(), 2u);
+  // Both came back with the token's place marked, the excerpt cut after it.
+  EXPECT_NE(last_errors[0].find("HTTP 500: EEEE"), std::string::npos) << last_errors[0];
+  EXPECT_NE(last_errors[1].find("HTTP 400: service said: EEEE"), std::string::npos)
+      << last_errors[1];
+  for (const std::string& error : last_errors) {
+    EXPECT_NE(error.find("Bearer [redacted]"), std::string::npos) << error;
+  }
+  std::vector<std::pair<std::string, std::string>> places = {
+      {"the run's stderr (-v)", run.err},
+      {"the run's stdout", run.out},
+      {"the export", ReadFile(PathOf("out.csv"))},
+      {"the database", ReadFile(db_path_)},
+      {"the write-ahead log", ReadFile(db_path_ + "-wal")}};
+  for (const std::string& error : last_errors) places.push_back({"job_state.last_error", error});
+  for (const auto& [where, bytes] : places) {
+    for (const std::string& piece : Pieces(token)) {
+      EXPECT_EQ(bytes.find(piece), std::string::npos) << "'" << piece << "' found in " << where;
+    }
+  }
+  EXPECT_NE(run.err.find("Bearer [redacted]"), std::string::npos);  // the -v log has the errors
+}
+
+// A CR or LF in the token would end the Authorization header and start
+// others ("X-Injected: yes" reached a server): refused before any request,
+// from the environment or a token file, without printing the token.
+TEST_F(TokenLeakTest, ATokenWithALineBreakIsRefusedBeforeAnyRequest) {
+  LoopbackService service;
+  const std::string manifest =
+      Write("one.yaml", "name: one\nmodels: [gemma:2b]\nprompts: [\"hello\"]\n");
+  LoadExistingRows();
+  const std::uint64_t before = FileDigest(db_path_);
+  const std::string injected = "tok-CRLF-5d2e\r\nX-Injected: yes";
+  const ChildResult env_run =
+      Cli({"run", manifest, "--endpoint", service.Endpoint(), "--rate", "0"}, injected);
+  EXPECT_EQ(env_run.exit_code, 64) << env_run.err;
+  EXPECT_EQ(env_run.err,
+            "gridbatch: the API token holds a control character (byte 13, at character 14): "
+            "refused, since it would be sent as extra header lines. Check GRIDREPUBLIC_TOKEN or "
+            "--token-file.\n");
+  const std::string token_file = Write("token.txt", "tok-CR-5d2e\rX-Injected: yes\n");
+  const ChildResult file_run = Cli({"run", manifest, "--endpoint", service.Endpoint(), "--rate",
+                                    "0", "--token-file", token_file});
+  EXPECT_EQ(file_run.exit_code, 64) << file_run.err;
+  EXPECT_NE(file_run.err.find("control character (byte 13, at character 12)"), std::string::npos)
+      << file_run.err;
+  for (const ChildResult* r : {&env_run, &file_run}) {
+    EXPECT_EQ(r->err.find("tok-C"), std::string::npos) << r->err;
+    EXPECT_EQ(r->err.find("Injected"), std::string::npos) << r->err;
+  }
+  EXPECT_EQ(service.connections(), 0);
+  EXPECT_EQ(service.requests(), 0u);
+  EXPECT_EQ(FileDigest(db_path_), before);  // refused before the manifest was loaded
+  EXPECT_FALSE(fs::exists(db_path_ + ".lock"));
 }
 
 }  // namespace

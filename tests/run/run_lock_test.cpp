@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "gridbatch/error.hpp"
 
@@ -17,11 +18,11 @@ std::string TempDb(const char* name) {
   return (dir / name).string();
 }
 
-TEST(RunLockTest, ASecondRunIsRefusedWithAMessageNamingTheFirst) {
-  const std::string db = TempDb("a.db");
-  RunLock first(db);
-  // flock locks belong to the open file description: a child process that
-  // opens the file itself competes like a second `run` would.
+// Takes the lock for `db` in a child process (flock and OFD locks belong to
+// the open file description: a child that opens the files itself competes
+// like a second `run` would); its exit status: 0 refused with a message
+// naming this process, 1 not refused, 2 refused otherwise.
+int SecondLockInAChild(const std::string& db) {
   const pid_t child = fork();
   if (child == 0) {
     try {
@@ -37,8 +38,61 @@ TEST(RunLockTest, ASecondRunIsRefusedWithAMessageNamingTheFirst) {
   }
   int status = 0;
   waitpid(child, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+}
+
+void MakeDatabaseFile(const std::string& path) {
+  std::ofstream(path) << "";
+}
+
+TEST(RunLockTest, ASecondRunIsRefusedWithAMessageNamingTheFirst) {
+  const std::string db = TempDb("a.db");
+  RunLock first(db);
+  EXPECT_EQ(SecondLockInAChild(db), 0);
+}
+
+TEST(RunLockTest, ASymlinkToTheDatabaseIsTheSameDatabase) {
+  const std::string db = TempDb("sym-target.db");
+  const std::string link = TempDb("sym-link.db");
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink(db, link);
+  RunLock first(db);  // the file does not exist yet: the lock file alone guards it
+  EXPECT_EQ(SecondLockInAChild(link), 0);
+}
+
+TEST(RunLockTest, AHardLinkToTheDatabaseIsTheSameDatabase) {
+  const std::string db = TempDb("hard-target.db");
+  const std::string link = TempDb("hard-link.db");
+  MakeDatabaseFile(db);
+  std::filesystem::remove(link);
+  std::filesystem::create_hard_link(db, link);
+  RunLock first(db);
+  EXPECT_EQ(SecondLockInAChild(link), 0);
+  EXPECT_EQ(SecondLockInAChild(db), 0);
+}
+
+TEST(RunLockTest, ADatabaseCreatedAfterTheLockIsLockedOnceAskedTo) {
+  const std::string db = TempDb("later.db");
+  const std::string link = TempDb("later-link.db");
+  std::filesystem::remove(db);
+  std::filesystem::remove(link);
+  RunLock first(db);
+  MakeDatabaseFile(db);
+  std::filesystem::create_hard_link(db, link);
+  EXPECT_EQ(SecondLockInAChild(link), 1);  // the file is not locked yet
+  first.LockDatabaseFile();
+  EXPECT_EQ(SecondLockInAChild(link), 0);
+}
+
+TEST(RunLockTest, ReleasingRemovesTheLockFile) {
+  const std::string db = TempDb("gone.db");
+  std::string lock_file;
+  {
+    RunLock first(db);
+    lock_file = first.path();
+    EXPECT_TRUE(std::filesystem::exists(lock_file));
+  }
+  EXPECT_FALSE(std::filesystem::exists(lock_file));
 }
 
 TEST(RunLockTest, ALockLeftByADeadProcessIsTakenOver) {

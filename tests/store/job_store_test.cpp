@@ -131,5 +131,62 @@ TEST(JobStoreTest, ReadOnlyOpenReadsADatabaseAWriterLeftInWalMode) {
   EXPECT_EQ(store->SchemaVersion(), static_cast<int>(kMigrations.size()));
 }
 
+using testing::Batch;
+using testing::Job;
+using testing::Load;
+
+// A run must not go on writing into a file nobody can open any more.
+std::string CheckError(JobStore& store) {
+  try {
+    store.CheckStillSameFile();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitIoErr);
+    return e.what();
+  }
+  return "";
+}
+
+TEST(JobStoreFileCheckTest, PassesWhileTheFileIsTheOneOpened) {
+  TempDir dir;
+  auto store = JobStore::Open(dir.File("j.db"));
+  EXPECT_EQ(CheckError(*store), "");
+  Load(*store, Batch("b"), {Job("p1", "m")});
+  EXPECT_EQ(CheckError(*store), "");
+  EXPECT_EQ(CheckError(*JobStore::Open(":memory:")), "");
+}
+
+TEST(JobStoreFileCheckTest, ThrowsWhenTheFileWasDeleted) {
+  TempDir dir;
+  const std::string path = dir.File("j.db");
+  auto store = JobStore::Open(path);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  EXPECT_EQ(CheckError(*store), "database " + path +
+                                    ": the file was deleted while this process had it open; "
+                                    "stopping, since what it writes from now on would be lost");
+}
+
+TEST(JobStoreFileCheckTest, ThrowsWhenAnotherFileWasMovedOverIt) {
+  TempDir dir;
+  const std::string path = dir.File("j.db");
+  auto store = JobStore::Open(path);
+  std::filesystem::copy_file(path, dir.File("copy.db"));
+  std::filesystem::rename(dir.File("copy.db"), path);
+  EXPECT_EQ(CheckError(*store), "database " + path +
+                                    ": the file was replaced while this process had it open; "
+                                    "stopping, since what it writes from now on would be lost");
+}
+
+TEST(JobStoreFileCheckTest, ThrowsWhenItsWriteAheadLogWasDeleted) {
+  TempDir dir;
+  const std::string path = dir.File("j.db");
+  auto store = JobStore::Open(path);
+  ASSERT_TRUE(std::filesystem::exists(path + "-wal"));
+  EXPECT_EQ(CheckError(*store), "");
+  std::filesystem::remove(path + "-wal");
+  EXPECT_EQ(CheckError(*store), "database " + path + ": its write-ahead log " + path +
+                                    "-wal was deleted while this process had it open; stopping, "
+                                    "since what it writes from now on would be lost");
+}
+
 }  // namespace
 }  // namespace gridbatch::store
