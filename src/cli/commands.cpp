@@ -10,6 +10,7 @@ void AddStatusCommand(CLI::App&, CommandContext&);
 void AddRetryCommand(CLI::App&, CommandContext&);
 void AddCancelCommand(CLI::App&, CommandContext&);
 void AddRunCommand(CLI::App&, CommandContext&);
+void AddPruneCommand(CLI::App&, CommandContext&);
 
 void AddCommands(CLI::App& app, CommandContext& context) {
   AddLoadCommand(app, context);
@@ -18,6 +19,7 @@ void AddCommands(CLI::App& app, CommandContext& context) {
   AddExportCommand(app, context);
   AddRetryCommand(app, context);
   AddCancelCommand(app, context);
+  AddPruneCommand(app, context);
 }
 
 }  // namespace gridbatch::cli
