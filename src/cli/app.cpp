@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kVersion = "gridbatch " GRIDBATCH_VERSION;
 
 int PrintHelp(const CLI::App& app, const std::string& command) {
-  std::cout << (command.empty() ? app.help() : app.get_subcommand(command)->help());
+  std::cout << (command.empty() ? app.help() : app.get_subcommand(command)->help(app.get_name()));
   return kExitOk;
 }
 
@@ -63,6 +63,7 @@ int Main(int argc, char** argv) {
       "every job is final, resumable after any interruption; `export` writes CSV or JSONL.\n"
       "Options --db, -q and -v may come before or after the command. `gridbatch help\n"
       "COMMAND` shows a command's options."};
+  app.name("gridbatch");  // argv[0] is not passed to CLI11
   app.set_version_flag("-V,--version", kVersion);
   app.footer(
       "Exit codes: 0 done, 1 run --strict and some failed, 64 bad command line, 65 invalid\n"
