@@ -84,8 +84,9 @@ struct WideRow {
 // transaction that lasts until the reader is destroyed: every query in
 // between sees the same data, while a writer on another connection carries on
 // (WAL). Borrows `store`, which must outlive the reader; one reader per store
-// at a time. Database failures throw gridbatch::Error (kExitIoErr, or
-// kExitTempFail when the database is locked).
+// at a time. A filter's batch or model that no job has throws
+// gridbatch::Error(kExitUsage) naming the known ones; database failures throw
+// gridbatch::Error (kExitIoErr, or kExitTempFail when the database is locked).
 class ExportReader {
  public:
   ExportReader(JobStore& store, ExportFilter filter);

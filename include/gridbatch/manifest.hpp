@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,16 @@ struct Diagnostic {
 };
 
 class Manifest;  // opaque: the parsed, validated manifest
+
+// The manifest's `run:` section: settings for `gridbatch run MANIFEST`, which
+// its command-line flags override. Unset: the flag's default. (`run: hours`
+// is the batch's `hours`, given in either place.)
+struct RunSettings {
+  std::optional<double> rate_per_second;  // 0: unlimited
+  std::optional<double> burst;
+  std::optional<int> max_attempts;
+  std::optional<double> poll_interval;  // seconds
+};
 
 struct ParseResult {
   std::shared_ptr<const Manifest> manifest;  // null when errors is not empty
@@ -47,6 +58,9 @@ ParseResult LoadManifestFile(const std::filesystem::path& path);
 
 // The batch-level settings (name, app, hours, manifest path).
 const BatchSpec& Batch(const Manifest& manifest);
+
+// The `run:` section's settings (all unset when there is none).
+const RunSettings& RunSettingsOf(const Manifest& manifest);
 
 // The number of jobs ForEachJob will produce.
 std::uint64_t CountJobs(const Manifest& manifest);

@@ -1,8 +1,9 @@
-// Progress on stderr while a run goes: a live line on a terminal, a plain
-// line every few seconds otherwise, JSON lines for scripts, or nothing.
-// A summary at the end in every mode but kNone.
+// Progress on stderr while a run goes: a live line on a terminal (fitted to
+// its width), a plain line every few seconds otherwise, JSON lines for
+// scripts, or nothing. A summary at the end unless `summary` is false.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -16,7 +17,7 @@ enum class ProgressMode {
   kBar,    // one line rewritten in place
   kPlain,  // a line every plain_every seconds
   kJson,   // {"event":"progress",...} a line every second; logs as {"event":"log",...}
-  kNone,   // nothing but warnings (--quiet)
+  kNone,   // no progress: warnings, and the summary if asked for
 };
 
 struct ReporterOptions {
@@ -25,6 +26,12 @@ struct ReporterOptions {
   double plain_every = 5;
   // Whether `out` is a terminal (decides kAuto).
   bool is_terminal = false;
+  // The terminal's width in columns, asked before each redraw of the live
+  // line (a window may be resized); unset or <= 0: 80.
+  std::function<int()> terminal_width;
+  // Whether Finish writes the summary (a line, or a JSON "summary" event
+  // whose rates are over the whole run). False for --quiet.
+  bool summary = true;
 };
 
 std::unique_ptr<Reporter> MakeReporter(std::ostream& out, ReporterOptions options);

@@ -21,6 +21,11 @@ class StatusMap {
 
   Meaning Map(std::string_view status) const;
 
+  // The lists, lower case, as given.
+  const std::vector<std::string>& completed() const;
+  const std::vector<std::string>& failed() const;
+  const std::vector<std::string>& running() const;
+
   // Parses "a,b,c" into lower-case names (empty entries dropped).
   static std::vector<std::string> SplitList(std::string_view text);
 

@@ -1,12 +1,10 @@
 // What `gridbatch status` shows: how many jobs each batch has per model and
 // state, the jobs left in `submitting` (a crash between marking and sending
 // leaves their fate unknown), and the most recent distinct errors. Built by
-// one read of the job store; rendered as a table for people or as JSON for
-// scripts.
+// one read of the job store; `gridbatch status` renders it (src/cli/status_format.hpp).
 #pragma once
 
 #include <cstdint>
-#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,12 +69,5 @@ struct StatusOptions {
 // Errors counted are those of jobs not completed (a completed job's old
 // error is history, not a problem).
 StatusReport BuildStatusReport(JobStore& store, const StatusOptions& options = {});
-
-// A plain-text table for people.
-void WriteStatusText(const StatusReport& report, std::ostream& out);
-
-// One JSON object for scripts (shape in src/cli/status_command.cpp's help and
-// docs/STORE.md).
-void WriteStatusJson(const StatusReport& report, std::ostream& out);
 
 }  // namespace gridbatch::store

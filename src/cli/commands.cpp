@@ -12,6 +12,7 @@ void AddRetryCommand(CLI::App&, CommandContext&);
 void AddCancelCommand(CLI::App&, CommandContext&);
 void AddRunCommand(CLI::App&, CommandContext&);
 void AddShowCommand(CLI::App&, CommandContext&);
+void AddPruneCommand(CLI::App&, CommandContext&);
 
 void AddCommands(CLI::App& app, CommandContext& context) {
   AddLoadCommand(app, context);
@@ -22,6 +23,7 @@ void AddCommands(CLI::App& app, CommandContext& context) {
   AddReportCommand(app, context);
   AddRetryCommand(app, context);
   AddCancelCommand(app, context);
+  AddPruneCommand(app, context);
 }
 
 }  // namespace gridbatch::cli

@@ -2,6 +2,7 @@
 // (replaced atomically, only when the whole export succeeded) or to stdout.
 // Safe while a `run` writes to the same database: the store's ExportReader
 // reads one snapshot through a read-only connection. See docs/EXPORT.md.
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -23,7 +24,7 @@ namespace {
 
 struct ExportArgs {
   std::string db;
-  std::string format;
+  std::string format;  // lower case once resolved: csv or jsonl
   std::string output = "-";
   std::vector<std::string> batches;
   std::vector<std::string> models;
@@ -42,7 +43,16 @@ std::string StateNames() {
   return names;
 }
 
-store::ExportFilter BuildFilter(const ExportArgs& args) {
+// An ISO-8601 time, or a duration back from `now` ("2h": two hours ago).
+Seconds ParseSince(const std::string& text, Seconds now) {
+  if (const auto time = ParseIsoTime(text)) return *time;
+  if (const auto ago = ParseDuration(text)) return now - *ago;
+  throw Error(kExitUsage, "--since: '" + text +
+                              "' is not an ISO-8601 time (e.g. 2024-05-06T21:26:00Z) or a "
+                              "duration (e.g. 30m, 2h)");
+}
+
+store::ExportFilter BuildFilter(const ExportArgs& args, Seconds now) {
   store::ExportFilter filter{.batches = args.batches, .models = args.models};
   for (const std::string& text : args.states) {
     const std::optional<JobState> state = ParseJobState(text);
@@ -52,14 +62,30 @@ store::ExportFilter BuildFilter(const ExportArgs& args) {
     }
     filter.states.push_back(*state);
   }
-  if (!args.since.empty()) {
-    filter.since = ParseIsoTime(args.since);
-    if (!filter.since) {
-      throw Error(kExitUsage, "--since: '" + args.since +
-                                  "' is not an ISO-8601 time (e.g. 2024-05-06T21:26:00Z)");
-    }
-  }
+  if (!args.since.empty()) filter.since = ParseSince(args.since, now);
   return filter;
+}
+
+// "--format" in any case, or else -o's extension (.csv, .jsonl, .ndjson).
+std::string ResolveFormat(const ExportArgs& args) {
+  const auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  if (!args.format.empty()) {
+    const std::string format = lower(args.format);
+    if (format != "csv" && format != "jsonl") {
+      throw Error(kExitUsage, "--format: '" + args.format + "' is not csv or jsonl");
+    }
+    return format;
+  }
+  const std::string extension = lower(std::filesystem::path(args.output).extension().string());
+  if (extension == ".csv") return "csv";
+  if (extension == ".jsonl" || extension == ".ndjson") return "jsonl";
+  if (args.output == "-") throw Error(kExitUsage, "--format csv or jsonl is needed with -o -");
+  throw Error(kExitUsage, "-o " + args.output +
+                              ": cannot tell the format from the extension (.csv, .jsonl or "
+                              ".ndjson); give --format csv or jsonl");
 }
 
 // Renaming the export over the database would destroy it.
@@ -113,8 +139,10 @@ std::int64_t WriteLong(const ExportArgs& args, std::ostream& out, const std::str
   return rows;
 }
 
-void RunExport(const ExportArgs& args) {
-  const store::ExportFilter filter = BuildFilter(args);
+void RunExport(ExportArgs args, const CommandContext& context) {
+  args.db = context.common.db;
+  args.format = ResolveFormat(args);
+  const store::ExportFilter filter = BuildFilter(args, SystemClock::Instance().Now());
   RefuseToReplaceDatabase(args);
   store::OpenOptions open_options;
   open_options.mode = store::OpenOptions::Mode::kReadOnly;
@@ -133,8 +161,8 @@ void RunExport(const ExportArgs& args) {
   if (file) {
     file->Commit();
   }
-  std::cerr << "exported " << rows << (rows == 1 ? " row" : " rows") << " to " << destination
-            << "\n";
+  context.Say("exported " + std::to_string(rows) + (rows == 1 ? " row" : " rows") + " to " +
+              destination);
 }
 
 }  // namespace
@@ -143,10 +171,10 @@ void AddExportCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<ExportArgs>();
   CLI::App* command = app.add_subcommand(
       "export", "Write jobs as CSV or JSONL (all of them, or those the filters select)");
-  AddDbOption(command, args->db);
-  command->add_option("--format", args->format, "csv or jsonl")
-      ->required()
-      ->check(CLI::IsMember({"csv", "jsonl"}));
+  AddCommonOptions(command, context);
+  command->add_option("--format", args->format,
+                      "csv or jsonl, in any case (default: from -o's extension: .csv, .jsonl, "
+                      ".ndjson)");
   command
       ->add_option("-o,--output", args->output,
                    "Output file, replaced only once the export succeeded; - for stdout")
@@ -157,8 +185,11 @@ void AddExportCommand(CLI::App& app, CommandContext& context) {
   command
       ->add_option("--state", args->states, "Only jobs in this state (repeatable): " + StateNames())
       ->type_name("STATE");
-  command->add_option("--since", args->since, "Only jobs updated at or after this ISO-8601 time")
-      ->type_name("TIME");
+  command
+      ->add_option("--since", args->since,
+                   "Only jobs updated at or after this ISO-8601 time (2024-05-06T21:26:00Z), or "
+                   "this long ago (30m, 2h)")
+      ->type_name("TIME|DURATION");
   command->add_flag("--raw", args->raw,
                     "CSV: keep cells starting with = + - @ as they are (by default they get a "
                     "leading apostrophe so spreadsheets do not run them as formulas)");
@@ -166,7 +197,7 @@ void AddExportCommand(CLI::App& app, CommandContext& context) {
                     "One row per prompt and repeat, with each model's state, output, runtime and "
                     "error side by side (CSV: state.MODEL ... columns; JSONL: a `models` object)");
   command->callback([args, &context] {
-    RunExport(*args);
+    RunExport(*args, context);
     context.exit_code = kExitOk;
   });
 }

@@ -88,7 +88,7 @@ void AddReportCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* command = app.add_subcommand(
       "report", "Write an HTML report: counts, charts, and the models' outputs side by side");
-  AddDbOption(command, args->db);
+  AddCommonOptions(command, context);
   command->add_option("--batch", args->batch, "Only this batch")->type_name("NAME");
   command
       ->add_option("-o,--output", args->output,
@@ -103,6 +103,7 @@ void AddReportCommand(CLI::App& app, CommandContext& context) {
       ->type_name("N");
   command->footer(kFooter);
   command->callback([args, &context] {
+    args->db = context.common.db;
     RunReport(*args);
     context.exit_code = kExitOk;
   });

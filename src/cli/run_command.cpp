@@ -1,19 +1,28 @@
-// `gridbatch run [MANIFEST]`: load the manifest if given, then drive every job
-// (or one batch's) to a final state against the service.
+// `gridbatch run [MANIFEST]`: load the manifest if given, then drive its batch
+// (every batch with --all, or without a manifest) to a final state against
+// the service.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <numeric>
+#include <sstream>
+#include <system_error>
 
 #include "command.hpp"
 #include "gridbatch/api_client.hpp"
 #include "gridbatch/error.hpp"
 #include "gridbatch/http_client.hpp"
 #include "gridbatch/job_store.hpp"
+#include "gridbatch/json_escape.hpp"
 #include "gridbatch/progress_reporter.hpp"
 #include "gridbatch/run_lock.hpp"
+#include "gridbatch/run_queue.hpp"
 #include "gridbatch/runner.hpp"
 #include "gridbatch/stop_signals.hpp"
 #include "gridbatch/time_format.hpp"
@@ -22,37 +31,70 @@
 namespace gridbatch::cli {
 namespace {
 
+// Every default below is the library's own, read once from these.
+const run::RunOptions kRunDefaults{};
+const api::ApiOptions kApiDefaults{};
+const http::ClientOptions kHttpDefaults{};
+constexpr double kMsPerSecond = 1000;
+// Connections kept per host, at least: a few polls beside the submits.
+constexpr long kMinHostConnections = 8;
+
+// "5s", "2m", "500ms": how a duration default is shown and parsed back.
+std::string DurationText(Seconds seconds) {
+  const auto whole = static_cast<long long>(std::llround(seconds));
+  if (std::abs(seconds - static_cast<double>(whole)) > 1e-9) {
+    return std::to_string(std::llround(seconds * kMsPerSecond)) + "ms";
+  }
+  if (whole >= 60 && whole % 60 == 0) return std::to_string(whole / 60) + "m";
+  return std::to_string(whole) + "s";
+}
+
+std::string RateText(double per_second) {
+  std::ostringstream text;
+  text << per_second;
+  return per_second == 0 ? "0" : text.str() + "/s";
+}
+
+std::string JoinList(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
+  return text;
+}
+
 struct RunArgs {
   std::string manifest;
-  std::string db;
-  std::string endpoint;
+  bool all = false;
+  std::string endpoint = kApiDefaults.endpoint;
   std::string token_file;
   std::string ca_file;
   std::string batch;
-  std::string rate = "20/s";
-  double burst = 0;
-  int max_in_flight = 64;
-  int max_attempts = 5;
-  std::string backoff_base = "1s";
-  std::string backoff_cap = "60s";
-  std::string poll_interval = "5s";
-  int poll_batch = 100;
-  int max_poll_requests = 8;
-  std::string missing_grace = "2m";
+  std::string rate = RateText(kRunDefaults.rate_per_second);
+  double burst = kRunDefaults.burst;
+  int max_in_flight = kRunDefaults.max_in_flight;
+  int max_attempts = kRunDefaults.max_attempts;
+  std::string backoff_base = DurationText(kRunDefaults.backoff.base);
+  std::string backoff_cap = DurationText(kRunDefaults.backoff.cap);
+  std::string poll_interval = DurationText(kRunDefaults.poll_interval);
+  int poll_batch = kRunDefaults.poll_batch;
+  int max_poll_requests = kRunDefaults.max_poll_requests;
+  std::string missing_grace = DurationText(kRunDefaults.missing_grace);
   std::string on_missing = "resubmit";
   std::string on_uncertain = "resubmit";
-  std::string deadline_slack = "10m";
-  std::string connect_timeout = "10s";
-  std::string request_timeout = "60s";
-  std::string completed_statuses = "completed";
-  std::string failed_statuses = "failed,aborted,error,cancelled,canceled,timeout";
-  std::string running_statuses =
-      "provisioning,downloading,running,queued,pending,starting,submitted,uploading";
+  std::string deadline_slack = DurationText(kRunDefaults.deadline_slack);
+  std::string connect_timeout =
+      DurationText(static_cast<double>(kHttpDefaults.connect_timeout_ms) / kMsPerSecond);
+  std::string request_timeout =
+      DurationText(static_cast<double>(kHttpDefaults.total_timeout_ms) / kMsPerSecond);
+  std::string completed_statuses = JoinList(kRunDefaults.statuses.completed());
+  std::string failed_statuses = JoinList(kRunDefaults.statuses.failed());
+  std::string running_statuses = JoinList(kRunDefaults.statuses.running());
   std::string progress = "auto";
-  bool quiet = false;
-  bool verbose = false;
   bool strict = false;
-  std::uint64_t seed = 0;
+  std::uint64_t seed = kRunDefaults.seed;
+  // The settings a manifest's `run:` section may hold, given as flags.
+  struct Given {
+    bool rate = false, burst = false, max_attempts = false, poll_interval = false;
+  } given;
 };
 
 Seconds Duration(const std::string& text, const char* option) {
@@ -72,8 +114,12 @@ std::string ReadToken(const std::string& token_file) {
     if (!in) throw Error(kExitNoInput, "--token-file " + token_file + ": cannot read the file");
     std::string token;
     std::getline(in, token);
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
-    if (token.empty()) throw Error(kExitUsage, "--token-file " + token_file + ": the first line is empty");
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+      token.pop_back();
+    }
+    if (token.empty()) {
+      throw Error(kExitUsage, "--token-file " + token_file + ": the first line is empty");
+    }
     api::CheckToken(token);
     return token;
   }
@@ -84,20 +130,28 @@ std::string ReadToken(const std::string& token_file) {
   throw Error(kExitUsage, "no API token: set GRIDREPUBLIC_TOKEN or pass --token-file FILE");
 }
 
-run::RunOptions MakeRunOptions(const RunArgs& a) {
+void RequireAtLeastOne(int value, const char* option) {
+  if (value < 1) throw Error(kExitUsage, std::string(option) + " must be at least 1");
+}
+
+run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   run::RunOptions o;
   if (!a.batch.empty()) o.batch = a.batch;
   auto rate = ParseRate(a.rate);
-  if (!rate) throw Error(kExitUsage, "--rate: '" + a.rate + "' is not a rate (examples: 40/s, 300/min, 0 for unlimited)");
+  if (!rate) {
+    throw Error(kExitUsage, "--rate: '" + a.rate +
+                                "' is not a rate (examples: 40/s, 300/min, 0 for unlimited)");
+  }
   o.rate_per_second = *rate;
   o.burst = a.burst;
-  if (a.max_in_flight < 1) throw Error(kExitUsage, "--max-inflight must be at least 1");
-  if (a.max_attempts < 1) throw Error(kExitUsage, "--max-attempts must be at least 1");
-  if (a.poll_batch < 1) throw Error(kExitUsage, "--poll-batch must be at least 1");
-  if (a.max_poll_requests < 1) throw Error(kExitUsage, "--max-poll-requests must be at least 1");
+  RequireAtLeastOne(a.max_in_flight, "--max-inflight");
+  RequireAtLeastOne(a.max_attempts, "--max-attempts");
+  RequireAtLeastOne(a.poll_batch, "--poll-batch");
+  RequireAtLeastOne(a.max_poll_requests, "--max-poll-requests");
   o.max_in_flight = a.max_in_flight;
   o.max_attempts = a.max_attempts;
-  o.backoff = {Duration(a.backoff_base, "--backoff-base"), Duration(a.backoff_cap, "--backoff-cap")};
+  o.backoff = {Duration(a.backoff_base, "--backoff-base"),
+               Duration(a.backoff_cap, "--backoff-cap")};
   o.poll_interval = Duration(a.poll_interval, "--poll-interval");
   o.poll_batch = a.poll_batch;
   o.max_poll_requests = a.max_poll_requests;
@@ -110,18 +164,40 @@ run::RunOptions MakeRunOptions(const RunArgs& a) {
   o.statuses = run::StatusMap(run::StatusMap::SplitList(a.completed_statuses),
                               run::StatusMap::SplitList(a.failed_statuses),
                               run::StatusMap::SplitList(a.running_statuses));
-  o.verbose = a.verbose;
+  o.verbose = common.verbose;
   o.seed = a.seed;
   return o;
 }
 
-run::ProgressMode ProgressModeFor(const RunArgs& a) {
-  if (a.quiet) return run::ProgressMode::kNone;
-  if (a.progress == "bar") return run::ProgressMode::kBar;
-  if (a.progress == "plain") return run::ProgressMode::kPlain;
-  if (a.progress == "json") return run::ProgressMode::kJson;
-  if (a.progress == "none") return run::ProgressMode::kNone;
-  return run::ProgressMode::kAuto;
+// The manifest's `run:` settings, where no flag gave them.
+void ApplyManifestSettings(const manifest::RunSettings& settings, const RunArgs::Given& given,
+                           run::RunOptions& o) {
+  if (settings.rate_per_second && !given.rate) o.rate_per_second = *settings.rate_per_second;
+  if (settings.burst && !given.burst) o.burst = *settings.burst;
+  if (settings.max_attempts && !given.max_attempts) o.max_attempts = *settings.max_attempts;
+  if (settings.poll_interval && !given.poll_interval) o.poll_interval = *settings.poll_interval;
+}
+
+run::ReporterOptions ReporterOptionsFor(const RunArgs& a, const CommonOptions& common) {
+  run::ReporterOptions o;
+  o.is_terminal = isatty(STDERR_FILENO) == 1;
+  o.summary = !common.quiet;
+  o.terminal_width = [] {
+    winsize size{};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return int{size.ws_col};
+    const char* columns = std::getenv("COLUMNS");
+    return columns ? std::atoi(columns) : 0;
+  };
+  if (common.quiet || a.progress == "none") {
+    o.mode = run::ProgressMode::kNone;
+  } else if (a.progress == "bar") {
+    o.mode = run::ProgressMode::kBar;
+  } else if (a.progress == "plain") {
+    o.mode = run::ProgressMode::kPlain;
+  } else if (a.progress == "json") {
+    o.mode = run::ProgressMode::kJson;
+  }
+  return o;
 }
 
 int ExitCodeFor(const run::RunResult& result, bool strict) {
@@ -133,34 +209,83 @@ int ExitCodeFor(const run::RunResult& result, bool strict) {
   return kExitOk;
 }
 
-int Execute(const RunArgs& a) {
-  run::RunOptions options = MakeRunOptions(a);
-  const std::string token = ReadToken(a.token_file);
-  const long connect_ms = static_cast<long>(Duration(a.connect_timeout, "--connect-timeout") * 1000);
-  const long total_ms = static_cast<long>(Duration(a.request_timeout, "--request-timeout") * 1000);
-  const auto& stop_requests = run::InstallStopSignals();
-  run::RunLock lock(a.db);  // before the load: a running `run` owns the database
-  if (!a.manifest.empty()) {
-    const int load_exit = LoadStep(a.manifest, a.db, LoadMode::kWrite, std::cout);
-    if (load_exit != kExitOk) return load_exit;
+// The load's line on stderr: as text, or as a JSON event with --progress json.
+void SayLoaded(const LoadResult& load, const RunArgs& a, const CommandContext& context) {
+  if (context.common.quiet) return;
+  if (a.progress != "json") {
+    context.Say(LoadSummary(load, LoadMode::kWrite));
+    return;
   }
-  auto store = store::JobStore::Open(a.db);
+  const store::LoadCounts& c = load.counts;
+  std::cerr << "{\"event\":\"load\",\"batch\":" << JsonString(manifest::Batch(*load.manifest).name)
+            << ",\"new\":" << c.added << ",\"already_present\":" << c.already_present
+            << ",\"no_longer_listed\":" << c.no_longer_listed << ",\"jobs\":" << c.listed << "}\n";
+}
+
+// Without a manifest, a database that does not exist or has no jobs in
+// scope leaves nothing to do: say so, and create no file.
+bool NothingToRun(const run::RunOptions& options, const CommandContext& context) {
+  const std::string& db = context.common.db;
+  std::error_code error;
+  if (!std::filesystem::exists(db, error)) {
+    throw Error(kExitNoInput, "nothing to run: database " + db +
+                                  " does not exist; give a MANIFEST to load (gridbatch run "
+                                  "sweep.yaml)");
+  }
+  store::OpenOptions open;
+  open.mode = store::OpenOptions::Mode::kReadOnly;
+  auto store = store::JobStore::Open(db, open);
+  store::RunQueue queue(*store, options.batch);  // an unknown --batch is an error here
+  const store::StateCounts counts = queue.CountByState();
+  if (counts.Total() > 0) return false;
+  context.Say("gridbatch: nothing to run: database " + db +
+              " has no jobs; give a MANIFEST to load (gridbatch run sweep.yaml)");
+  return true;
+}
+
+int Execute(const RunArgs& a, const CommandContext& context) {
+  if (a.all && !a.batch.empty()) throw Error(kExitUsage, "--all and --batch exclude each other");
+  const std::string& db = context.common.db;
+  run::RunOptions options = MakeRunOptions(a, context.common);
+  const std::string token = ReadToken(a.token_file);
+  const long connect_ms =
+      std::lround(Duration(a.connect_timeout, "--connect-timeout") * kMsPerSecond);
+  const long total_ms =
+      std::lround(Duration(a.request_timeout, "--request-timeout") * kMsPerSecond);
+  // Validated before anything is created: a bad manifest leaves no file.
+  std::shared_ptr<const manifest::Manifest> manifest;
+  if (!a.manifest.empty()) {
+    manifest = ParseStep(a.manifest);
+    if (!manifest) return kExitDataErr;
+  } else if (NothingToRun(options, context)) {
+    return kExitOk;
+  }
+  const auto& stop_requests = run::InstallStopSignals();
+  run::RunLock lock(db);  // before the load: a running `run` owns the database
+  if (manifest) {
+    const LoadResult load = LoadParsed(manifest, db, LoadMode::kWrite);
+    if (load.exit_code != kExitOk) return load.exit_code;
+    SayLoaded(load, a, context);
+    if (!a.all && a.batch.empty()) options.batch = manifest::Batch(*manifest).name;
+    ApplyManifestSettings(manifest::RunSettingsOf(*manifest), a.given, options);
+  }
+  auto store = store::JobStore::Open(db);
   lock.LockDatabaseFile();  // if the load (or the open) has just created it
 
   http::ClientOptions http_options;
   http_options.connect_timeout_ms = connect_ms;
   http_options.total_timeout_ms = total_ms;
   http_options.ca_file = a.ca_file;
-  http_options.max_host_connections = std::max(a.max_in_flight + a.max_poll_requests, 8);
+  http_options.max_host_connections =
+      std::max<long>(options.max_in_flight + options.max_poll_requests, kMinHostConnections);
   http::Client http(http_options);
   api::ApiOptions api_options;
   api_options.endpoint = a.endpoint;
   api_options.token = token;
-  api_options.max_ids_per_get = static_cast<std::size_t>(a.poll_batch);
+  api_options.max_ids_per_get = static_cast<std::size_t>(options.poll_batch);
   api::Client api(http, api_options);
 
-  auto reporter = run::MakeReporter(
-      std::cerr, {.mode = ProgressModeFor(a), .is_terminal = isatty(STDERR_FILENO) == 1});
+  auto reporter = run::MakeReporter(std::cerr, ReporterOptionsFor(a, context.common));
   run::Runner runner(*store, http, api, SystemClock::Instance(), *reporter, options);
   const run::RunResult result = runner.Run(stop_requests);
   if (result.auth_failed) {
@@ -170,84 +295,128 @@ int Execute(const RunArgs& a) {
   return ExitCodeFor(result, a.strict);
 }
 
+void AddDispatchOptions(CLI::App* cmd, RunArgs& args) {
+  const char* group = "Dispatch";
+  cmd->add_option("--rate", args.rate,
+                  "Submit rate: 40/s, 300/min, or 0 for unlimited (manifest: run.rate)")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--burst", args.burst,
+                  "Token bucket size (default: rate/20, at least 1; manifest: run.burst)")
+      ->group(group);
+  cmd->add_option("--max-inflight", args.max_in_flight, "Submits in flight at once")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--max-attempts", args.max_attempts,
+                  "Submits per job before it fails (manifest: run.max_attempts)")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--backoff-base", args.backoff_base, "First retry delay ceiling")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--backoff-cap", args.backoff_cap, "Largest retry delay ceiling")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--on-uncertain", args.on_uncertain,
+                  "Jobs an interrupted run left 'submitting': resubmit (at least once) or fail")
+      ->check(CLI::IsMember({"resubmit", "fail"}))
+      ->capture_default_str()
+      ->group(group);
+}
+
+void AddPollOptions(CLI::App* cmd, RunArgs& args) {
+  const char* group = "Polling";
+  cmd->add_option("--poll-interval", args.poll_interval,
+                  "Poll each job this often: 0.2, 500ms, 5s, 2m (manifest: run.poll_interval)")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--poll-batch", args.poll_batch, "Ids per status GET")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--max-poll-requests", args.max_poll_requests, "Status GETs in flight at once")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--missing-grace", args.missing_grace,
+                  "How long an id may be missing from status replies")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--on-missing", args.on_missing, "After the grace: resubmit or fail")
+      ->check(CLI::IsMember({"resubmit", "fail"}))
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--deadline-slack", args.deadline_slack,
+                  "A job not final by submit + hours + slack fails")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--completed-statuses", args.completed_statuses,
+                  "Statuses meaning success (case-insensitive, comma-separated)")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--failed-statuses", args.failed_statuses, "Statuses meaning failure")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--running-statuses", args.running_statuses,
+                  "Statuses known to mean still running (others are logged once, then treated so)")
+      ->capture_default_str()
+      ->group(group);
+}
+
+void AddOutputOptions(CLI::App* cmd, RunArgs& args) {
+  const char* net = "Network";
+  cmd->add_option("--connect-timeout", args.connect_timeout, "Connection set-up limit")
+      ->capture_default_str()
+      ->group(net);
+  cmd->add_option("--request-timeout", args.request_timeout, "Whole-request limit")
+      ->capture_default_str()
+      ->group(net);
+  const char* out = "Output";
+  cmd->add_option("--progress", args.progress,
+                  "auto (bar on a terminal, else plain), bar, plain, json (events on stderr), "
+                  "none (only the summary; -q drops it too)")
+      ->check(CLI::IsMember({"auto", "bar", "plain", "json", "none"}))
+      ->capture_default_str()
+      ->group(out);
+  cmd->add_flag("--strict", args.strict, "Exit 1 when any job ended failed")->group(out);
+  cmd->add_option("--seed", args.seed, "Seed for retry jitter (0: random)")->group("");
+}
+
 }  // namespace
 
 void AddRunCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
       "run",
-      "Load MANIFEST if given, then submit and poll until every job is final.\n"
-      "Resumable: after Ctrl-C, a crash or a reboot, run again to continue where it stopped.\n"
-      "Token: GRIDREPUBLIC_TOKEN or --token-file. Exit: 0 all final (even if some failed;\n"
-      "see --strict), 77 token refused, 130 interrupted, 75 database busy with another run.");
+      "Load MANIFEST if given, then submit and poll until every job of its batch is final\n"
+      "(every batch with --all, or when no MANIFEST is given). Settings in the manifest's\n"
+      "`run:` section apply unless a flag gives them. Resumable: after Ctrl-C, a crash or a\n"
+      "reboot, run again to continue where it stopped. Token: GRIDREPUBLIC_TOKEN or\n"
+      "--token-file. Exit: 0 all final (even if some failed; see --strict), 66 no manifest\n"
+      "and no database, 77 token refused, 130 interrupted, 75 database busy with another run.");
   cmd->add_option("manifest", args->manifest, "YAML manifest to load first (optional)")
       ->type_name("MANIFEST");
-  AddDbOption(cmd, args->db);
+  AddCommonOptions(cmd, context);
   const char* env_endpoint = std::getenv("GRIDBATCH_ENDPOINT");
-  args->endpoint = env_endpoint && *env_endpoint ? env_endpoint
-                                                 : "https://api.gridrepublic.services/remotejobs/v2";
+  if (env_endpoint && *env_endpoint) args->endpoint = env_endpoint;
   cmd->add_option("--endpoint", args->endpoint, "Service base URL (env GRIDBATCH_ENDPOINT)")
-      ->capture_default_str()->type_name("URL");
+      ->capture_default_str()
+      ->type_name("URL");
   cmd->add_option("--token-file", args->token_file,
                   "File whose first line is the API token (default: env GRIDREPUBLIC_TOKEN)")
       ->type_name("FILE");
   cmd->add_option("--ca-file", args->ca_file, "CA bundle for TLS verification (default: system)")
       ->type_name("FILE");
   cmd->add_option("--batch", args->batch, "Only run this batch")->type_name("NAME");
-  auto* dispatch = "Dispatch";
-  cmd->add_option("--rate", args->rate, "Submit rate: 40/s, 300/min, or 0 for unlimited")
-      ->capture_default_str()->group(dispatch);
-  cmd->add_option("--burst", args->burst, "Token bucket size (default: rate/20, at least 1)")
-      ->group(dispatch);
-  cmd->add_option("--max-inflight", args->max_in_flight, "Submits in flight at once")
-      ->capture_default_str()->group(dispatch);
-  cmd->add_option("--max-attempts", args->max_attempts, "Submits per job before it fails")
-      ->capture_default_str()->group(dispatch);
-  cmd->add_option("--backoff-base", args->backoff_base, "First retry delay ceiling")
-      ->capture_default_str()->group(dispatch);
-  cmd->add_option("--backoff-cap", args->backoff_cap, "Largest retry delay ceiling")
-      ->capture_default_str()->group(dispatch);
-  cmd->add_option("--on-uncertain", args->on_uncertain,
-                  "Jobs an interrupted run left 'submitting': resubmit (at least once) or fail")
-      ->check(CLI::IsMember({"resubmit", "fail"}))->capture_default_str()->group(dispatch);
-  auto* poll = "Polling";
-  cmd->add_option("--poll-interval", args->poll_interval, "Poll each job this often: 0.2, 500ms, 5s, 2m")
-      ->capture_default_str()->group(poll);
-  cmd->add_option("--poll-batch", args->poll_batch, "Ids per status GET")
-      ->capture_default_str()->group(poll);
-  cmd->add_option("--max-poll-requests", args->max_poll_requests, "Status GETs in flight at once")
-      ->capture_default_str()->group(poll);
-  cmd->add_option("--missing-grace", args->missing_grace,
-                  "How long an id may be missing from status replies")
-      ->capture_default_str()->group(poll);
-  cmd->add_option("--on-missing", args->on_missing, "After the grace: resubmit or fail")
-      ->check(CLI::IsMember({"resubmit", "fail"}))->capture_default_str()->group(poll);
-  cmd->add_option("--deadline-slack", args->deadline_slack,
-                  "A job not final by submit + hours + slack fails")
-      ->capture_default_str()->group(poll);
-  cmd->add_option("--completed-statuses", args->completed_statuses,
-                  "Statuses meaning success (case-insensitive, comma-separated)")
-      ->capture_default_str()->group(poll);
-  cmd->add_option("--failed-statuses", args->failed_statuses, "Statuses meaning failure")
-      ->capture_default_str()->group(poll);
-  cmd->add_option("--running-statuses", args->running_statuses,
-                  "Statuses known to mean still running (others are logged once, then treated so)")
-      ->capture_default_str()->group(poll);
-  auto* net = "Network";
-  cmd->add_option("--connect-timeout", args->connect_timeout, "Connection set-up limit")
-      ->capture_default_str()->group(net);
-  cmd->add_option("--request-timeout", args->request_timeout, "Whole-request limit")
-      ->capture_default_str()->group(net);
-  auto* out = "Output";
-  cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, plain, json, none")
-      ->check(CLI::IsMember({"auto", "bar", "plain", "json", "none"}))
-      ->capture_default_str()->group(out);
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary")->group(out);
-  cmd->add_flag("-v,--verbose", args->verbose, "Log every request's outcome (never the token)")
-      ->group(out);
-  cmd->add_flag("--strict", args->strict, "Exit 1 when any job ended failed")->group(out);
-  cmd->add_option("--seed", args->seed, "Seed for retry jitter (0: random)")->group("");
-  cmd->callback([args, &context] { context.exit_code = Execute(*args); });
+  cmd->add_flag("--all", args->all, "With MANIFEST: run every batch, not only the manifest's");
+  AddDispatchOptions(cmd, *args);
+  AddPollOptions(cmd, *args);
+  AddOutputOptions(cmd, *args);
+  cmd->callback([args, cmd, &context] {
+    args->given = {.rate = cmd->count("--rate") > 0,
+                   .burst = cmd->count("--burst") > 0,
+                   .max_attempts = cmd->count("--max-attempts") > 0,
+                   .poll_interval = cmd->count("--poll-interval") > 0};
+    context.exit_code = Execute(*args, context);
+  });
 }
 
 }  // namespace gridbatch::cli

@@ -32,7 +32,6 @@ prompt id or model, and for an id found in several batches without --batch.
 
 void AddShowCommand(CLI::App& app, CommandContext& context) {
   struct Options {
-    std::string db;
     std::string prompt_id;
     std::optional<std::string> batch;
     std::optional<std::string> model;
@@ -45,7 +44,7 @@ void AddShowCommand(CLI::App& app, CommandContext& context) {
       "status, attempts, errors, times, output");
   command->add_option("PROMPT_ID", options->prompt_id, "The prompt's id (as export shows it)")
       ->required();
-  AddDbOption(command, options->db);
+  AddCommonOptions(command, context);
   command->add_option("--batch", options->batch, "The batch (needed if several have the id)")
       ->type_name("NAME");
   command->add_option("--model", options->model, "Only this model's jobs")->type_name("MODEL");
@@ -54,7 +53,7 @@ void AddShowCommand(CLI::App& app, CommandContext& context) {
   command->callback([options, &context] {
     store::OpenOptions open;
     open.mode = store::OpenOptions::Mode::kReadOnly;
-    auto store = store::JobStore::Open(options->db, open);
+    auto store = store::JobStore::Open(context.common.db, open);
     const auto jobs = store::ReadPromptJobs(
         *store,
         {.prompt_id = options->prompt_id, .batch = options->batch, .model = options->model});

@@ -8,6 +8,7 @@
 #include "gridbatch/error.hpp"
 #include "gridbatch/job_store.hpp"
 #include "gridbatch/status_report.hpp"
+#include "status_format.hpp"
 
 namespace gridbatch::cli {
 namespace {
@@ -33,28 +34,27 @@ service. Errors are those of jobs that are not completed.
 
 void AddStatusCommand(CLI::App& app, CommandContext& context) {
   struct Options {
-    std::string db;
     bool json = false;
     std::optional<std::string> batch;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "status", "Show job counts per batch, model and state; uncertain jobs; recent errors");
-  AddDbOption(command, options->db);
+  AddCommonOptions(command, context);
   command->add_flag("--json", options->json, "Print one JSON object (shape below)");
   command->add_option("--batch", options->batch, "Only this batch")->type_name("NAME");
   command->footer(kJsonShape);
   command->callback([options, &context] {
     store::OpenOptions open;
     open.mode = store::OpenOptions::Mode::kReadOnly;
-    auto store = store::JobStore::Open(options->db, open);
+    auto store = store::JobStore::Open(context.common.db, open);
     store::StatusOptions status;
     status.batch = options->batch;
     const store::StatusReport report = store::BuildStatusReport(*store, status);
     if (options->json) {
-      store::WriteStatusJson(report, std::cout);
+      WriteStatusJson(report, std::cout);
     } else {
-      store::WriteStatusText(report, std::cout);
+      WriteStatusText(report, std::cout);
     }
     context.exit_code = kExitOk;
   });

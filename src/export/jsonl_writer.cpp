@@ -1,8 +1,8 @@
 #include "jsonl_writer.hpp"
 
-#include <array>
 #include <charconv>
 
+#include "gridbatch/json_escape.hpp"
 #include "gridbatch/utf8.hpp"
 #include "text_scan.hpp"
 
@@ -11,30 +11,9 @@ namespace {
 
 // Building an nlohmann::json per record and dumping it ran 2.5 to 6 times
 // slower than this hand-written escaping (docs/BENCHMARKS.md, "Export").
-constexpr std::array<bool, 256> MakeEscapeTable() {
-  std::array<bool, 256> table{};
-  for (int c = 0; c < 0x20; ++c) {
-    table[static_cast<std::size_t>(c)] = true;
-  }
-  table[static_cast<unsigned char>('"')] = true;
-  table[static_cast<unsigned char>('\\')] = true;
-  return table;
-}
-constexpr std::array<bool, 256> kNeedsEscape = MakeEscapeTable();
-
 void AppendEscape(OutputBuffer& out, unsigned char c) {
-  // Pairs of a character and the letter of its short escape.
-  static constexpr std::string_view kShort = "\"\"\\\\\nn\rr\tt\bb\ff";
-  for (std::size_t i = 0; i < kShort.size(); i += 2) {
-    if (static_cast<unsigned char>(kShort[i]) == c) {
-      out.Append('\\');
-      out.Append(kShort[i + 1]);
-      return;
-    }
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-  out.Append(std::string_view(escape, sizeof escape));
+  char buffer[6];
+  out.Append(JsonEscapeOf(c, buffer));
 }
 
 void AppendString(OutputBuffer& out, std::string_view text) {
@@ -47,7 +26,7 @@ void AppendString(OutputBuffer& out, std::string_view text) {
   std::size_t start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (!kNeedsEscape[c]) {
+    if (!kJsonNeedsEscape[c]) {
       continue;
     }
     out.Append(text.substr(start, i - start));

@@ -22,6 +22,7 @@
 #include "manifest_validator.hpp"
 #include "prompt_walker.hpp"
 #include "text_position.hpp"
+#include "yaml_error_hint.hpp"
 
 namespace gridbatch::manifest {
 namespace {
@@ -197,9 +198,12 @@ std::optional<YAML::Node> LoadYaml(const std::string& text, YamlReader& reader,
                  "lists and maps nested too deeply (yaml-cpp reads at most about 500 levels)");
     return std::nullopt;
   } catch (const YAML::Exception& e) {
-    const TextPosition at =
-        e.mark.pos >= 0 ? lines.At(static_cast<std::size_t>(e.mark.pos)) : TextPosition{1, 1};
-    reader.Error({at.line, at.column}, "YAML syntax error: " + e.msg);
+    const std::size_t offset = e.mark.pos >= 0 ? static_cast<std::size_t>(e.mark.pos) : 0;
+    if (const auto cause = FindYamlErrorCause(text, offset)) {
+      error_at(cause->offset, "YAML syntax error: " + cause->message);
+    } else {
+      error_at(offset, "YAML syntax error: " + e.msg);
+    }
     return std::nullopt;
   }
 }
@@ -273,6 +277,10 @@ ParseResult LoadManifestFile(const std::filesystem::path& path) {
 
 const BatchSpec& Batch(const Manifest& manifest) {
   return manifest.batch;
+}
+
+const RunSettings& RunSettingsOf(const Manifest& manifest) {
+  return manifest.run;
 }
 
 std::uint64_t CountJobs(const Manifest& manifest) {

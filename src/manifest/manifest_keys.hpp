@@ -8,8 +8,13 @@
 
 namespace gridbatch::manifest {
 
-inline constexpr std::array<std::string_view, 9> kManifestKeys = {
-    "name", "app", "hours", "model", "models", "repeat", "prompts", "sweeps", "prompt_files"};
+inline constexpr std::array<std::string_view, 10> kManifestKeys = {
+    "name",   "app",     "hours",  "model",        "models",
+    "repeat", "prompts", "sweeps", "prompt_files", "run"};
+
+// The `run:` section: settings for `gridbatch run`, overridden by its flags.
+inline constexpr std::array<std::string_view, 5> kRunKeys = {"rate", "burst", "max_attempts",
+                                                             "poll_interval", "hours"};
 
 inline constexpr std::array<std::string_view, 5> kPromptKeys = {"id", "prompt", "model", "models",
                                                                 "repeat"};

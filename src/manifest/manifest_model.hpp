@@ -77,6 +77,7 @@ class Manifest {
  public:
   std::string source_name;  // the manifest's name in diagnostics
   BatchSpec batch;
+  RunSettings run;
   std::vector<std::string> models;
   std::vector<InlinePrompt> prompts;
   std::vector<Sweep> sweeps;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gridbatch/time_format.hpp"
 #include "manifest_keys.hpp"
 #include "prompt_file_reader.hpp"
 
@@ -108,6 +109,7 @@ void ManifestParser::Parse(const YAML::Node& root) {
   const MapFields fields(reader_, root, kManifestKeys, "");
   manifest_.batch.manifest_path = manifest_.source_name;
   ParseBatch(fields);
+  ParseRun(fields);
   ParseModels(fields);
   defaults_.models = &manifest_.models;
   if (!fields.Find("prompts") && !fields.Find("sweeps") && !fields.Find("prompt_files")) {
@@ -139,6 +141,45 @@ void ManifestParser::ParseBatch(const MapFields& root) {
   if (const Field* hours = root.Find("hours")) batch.hours = root.PositiveNumber(*hours);
   if (const Field* repeat = root.Find("repeat")) {
     defaults_.repeat = root.Repeat(*repeat).value_or(1);
+  }
+}
+
+void ManifestParser::ParseRun(const MapFields& root) {
+  const Field* run = root.Find("run");
+  if (!run) return;
+  if (!run->value.IsMap()) {
+    root.Error(run->value_at, "'run' must be a map of keys such as 'rate' and 'max_attempts'");
+    return;
+  }
+  const MapFields fields(reader_, run->value, kRunKeys, "run");
+  RunSettings& settings = manifest_.run;
+  const auto scalar = [](const Field& field) {
+    return field.value.IsScalar() ? field.value.Scalar() : std::string();
+  };
+  if (const Field* rate = fields.Find("rate")) {
+    settings.rate_per_second = ParseRate(scalar(*rate));
+    if (!settings.rate_per_second) {
+      fields.Error(rate->value_at,
+                   "'rate' must be a rate such as 40/s, 300/min, or 0 for unlimited");
+    }
+  }
+  if (const Field* burst = fields.Find("burst")) settings.burst = fields.PositiveNumber(*burst);
+  if (const Field* attempts = fields.Find("max_attempts")) {
+    settings.max_attempts = fields.Repeat(*attempts);
+  }
+  if (const Field* interval = fields.Find("poll_interval")) {
+    settings.poll_interval = ParseDuration(scalar(*interval));
+    if (!settings.poll_interval) {
+      fields.Error(interval->value_at,
+                   "'poll_interval' must be a duration such as 0.2, 500ms, 5s or 2m");
+    }
+  }
+  if (const Field* hours = fields.Find("hours")) {
+    if (root.Find("hours")) {
+      fields.Error(hours->key_at, "'hours' is given at the top level already; give it once");
+    } else {
+      manifest_.batch.hours = fields.PositiveNumber(*hours);
+    }
   }
 }
 

@@ -52,6 +52,7 @@ class ManifestParser {
  private:
   void ParseBatch(const MapFields& root);
   void ParseModels(const MapFields& root);
+  void ParseRun(const MapFields& root);
   // Calls `parse(item, number)` for each item of the list under `key`.
   template <typename ItemParser>
   void ForEachItem(const MapFields& root, std::string_view key, ItemParser parse);

@@ -218,6 +218,10 @@ bool PromptFileReader::Finish(std::optional<std::string> prompt, PromptRecord& r
     Report(errors, 1, "the prompt is empty");
     return false;
   }
+  if (IsBlank(record.text)) {
+    Report(errors, 1, "the prompt is only blanks");
+    return false;
+  }
   if (record.text.size() > kMaxPromptBytes) {
     Report(errors, 1, "the prompt " + PromptTooLong(record.text.size()));
     return false;

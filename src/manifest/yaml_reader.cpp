@@ -42,6 +42,10 @@ void YamlReader::Error(Location where, const std::string& message) {
 std::optional<std::string> TextProblem(std::string_view text, TextKind kind) {
   if (text.empty()) return "must not be empty";
   if (kind == TextKind::kPrompt && text.size() > kMaxPromptBytes) return PromptTooLong(text.size());
+  // As prompt files skip blank lines, a prompt of only blanks is no prompt.
+  if (kind == TextKind::kPrompt && text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return "must not be only blanks";
+  }
   const auto bad = [kind](char c) {
     const auto byte = static_cast<unsigned char>(c);
     return kind == TextKind::kName ? (byte < 0x20 || byte == 0x7f) : byte == 0;

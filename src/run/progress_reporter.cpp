@@ -4,32 +4,47 @@
 #include <cstdio>
 #include <deque>
 #include <sstream>
+#include <vector>
+
+#include "gridbatch/json_escape.hpp"
 
 namespace gridbatch::run {
 namespace {
 
-std::int64_t Count(const Progress& p, JobState s) { return p.counts[s]; }
+// Seconds between redraws of the live line, and between JSON events.
+constexpr double kBarEvery = 0.2;
+constexpr double kJsonEvery = 1.0;
+// The rates are over about this many seconds, sampled at most every kRateSampleEvery.
+constexpr double kRateWindow = 10;
+constexpr double kRateSampleEvery = 0.5;
+// The width assumed when the terminal does not say.
+constexpr int kDefaultWidth = 80;
+// Clears the terminal row the cursor is on: carriage return, erase line.
+constexpr const char* kClearRow = "\r\033[K";
 
-std::string JsonEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
+// Short names of the states, for a narrow terminal.
+std::string_view ShortName(JobState state) {
+  switch (state) {
+    case JobState::kPending:
+      return "pend";
+    case JobState::kSubmitting:
+      return "subm";
+    case JobState::kSubmitted:
+      return "sent";
+    case JobState::kRunning:
+      return "run";
+    case JobState::kCompleted:
+      return "done";
+    case JobState::kFailed:
+      return "fail";
+    case JobState::kCancelled:
+      return "canc";
   }
-  return out;
+  return "?";
+}
+
+std::int64_t Count(const Progress& p, JobState s) {
+  return p.counts[s];
 }
 
 std::string Fixed(double value, int decimals) {
@@ -42,9 +57,9 @@ std::string Fixed(double value, int decimals) {
 class RateWindow {
  public:
   void Add(const Progress& p) {
-    if (!samples_.empty() && p.now - samples_.back().now < 0.5) return;
+    if (!samples_.empty() && p.now - samples_.back().now < kRateSampleEvery) return;
     samples_.push_back({p.now, p.submits, p.finished});
-    while (samples_.size() > 2 && p.now - samples_.front().now > 10) samples_.pop_front();
+    while (samples_.size() > 2 && p.now - samples_.front().now > kRateWindow) samples_.pop_front();
   }
   double SubmitRate() const { return Rate(&Sample::submits); }
   double FinishRate() const { return Rate(&Sample::finished); }
@@ -69,15 +84,15 @@ class StreamReporter final : public Reporter {
 
   void Tick(const Progress& p) override {
     rates_.Add(p);
-    const double every = options_.mode == ProgressMode::kBar    ? 0.2
-                         : options_.mode == ProgressMode::kJson ? 1.0
+    const double every = options_.mode == ProgressMode::kBar    ? kBarEvery
+                         : options_.mode == ProgressMode::kJson ? kJsonEvery
                                                                 : options_.plain_every;
     if (options_.mode == ProgressMode::kNone || p.now - last_ < every) return;
     last_ = p.now;
     if (options_.mode == ProgressMode::kJson) {
       out_ << Json(p, "progress") << "\n" << std::flush;
     } else if (options_.mode == ProgressMode::kBar) {
-      out_ << "\r\033[K" << Line(p) << std::flush;
+      out_ << kClearRow << FittedLine(p, Width()) << std::flush;
       bar_shown_ = true;
     } else {
       out_ << Line(p) << "\n" << std::flush;
@@ -86,7 +101,7 @@ class StreamReporter final : public Reporter {
 
   void Log(const std::string& message) override {
     if (options_.mode == ProgressMode::kJson) {
-      out_ << "{\"event\":\"log\",\"message\":\"" << JsonEscape(message) << "\"}\n" << std::flush;
+      out_ << "{\"event\":\"log\",\"message\":" << JsonString(message) << "}\n" << std::flush;
       return;
     }
     ClearBar();
@@ -94,9 +109,9 @@ class StreamReporter final : public Reporter {
   }
 
   void Finish(const Progress& p) override {
-    if (options_.mode == ProgressMode::kNone) return;
+    if (!options_.summary) return;
     if (options_.mode == ProgressMode::kJson) {
-      out_ << Json(p, "summary") << "\n" << std::flush;
+      out_ << Json(p, "summary", WholeRunRates(p)) << "\n" << std::flush;
       return;
     }
     ClearBar();
@@ -106,38 +121,108 @@ class StreamReporter final : public Reporter {
  private:
   void ClearBar() {
     if (!bar_shown_) return;
-    out_ << "\r\033[K";
+    out_ << kClearRow;
     bar_shown_ = false;
   }
 
-  std::string Line(const Progress& p) const {
-    std::ostringstream line;
-    bool first = true;
-    for (JobState s : kAllJobStates) {
-      const std::int64_t n = Count(p, s);
-      if (n == 0 && s != JobState::kCompleted) continue;
-      line << (first ? "" : " ") << ToString(s) << " " << n;
-      first = false;
-    }
-    line << " | submit " << Fixed(rates_.SubmitRate(), 1) << "/s, done "
-         << Fixed(rates_.FinishRate(), 1) << "/s";
-    const double rate = rates_.FinishRate();
+  int Width() const {
+    const int width = options_.terminal_width ? options_.terminal_width() : 0;
+    return width > 0 ? width : kDefaultWidth;
+  }
+
+  static std::int64_t Left(const Progress& p) {
     std::int64_t left = 0;
     for (JobState s : kAllJobStates) {
       if (!IsFinal(s)) left += Count(p, s);
     }
-    if (rate > 0 && left > 0) line << " | ETA " << FormatDuration(static_cast<double>(left) / rate);
-    return line.str();
+    return left;
+  }
+
+  // {"pending 3", "completed 1"}, with the short names when `short_names`.
+  static std::vector<std::string> CountParts(const Progress& p, bool short_names) {
+    std::vector<std::string> parts;
+    for (JobState s : kAllJobStates) {
+      const std::int64_t n = Count(p, s);
+      if (n == 0 && s != JobState::kCompleted) continue;
+      parts.push_back((short_names ? std::string(ShortName(s)) : std::string(ToString(s))) + " " +
+                      std::to_string(n));
+    }
+    return parts;
+  }
+
+  // "pending 3 completed 1".
+  static std::string Counts(const Progress& p, bool short_names) {
+    std::string text;
+    for (const std::string& part : CountParts(p, short_names)) {
+      text += (text.empty() ? "" : " ") + part;
+    }
+    return text;
+  }
+
+  std::string Rates() const {
+    return " | submit " + Fixed(rates_.SubmitRate(), 1) + "/s, done " +
+           Fixed(rates_.FinishRate(), 1) + "/s";
+  }
+
+  std::string Eta(const Progress& p) const {
+    const double rate = rates_.FinishRate();
+    const std::int64_t left = Left(p);
+    if (rate <= 0 || left <= 0) return "";
+    return " | ETA " + FormatDuration(static_cast<double>(left) / rate);
+  }
+
+  // The full line, as plain mode prints it.
+  std::string Line(const Progress& p) const { return Counts(p, false) + Rates() + Eta(p); }
+
+  // The most detailed form of the line that fits in `width` columns less
+  // one (a line reaching the last column may wrap, and the next redraw
+  // would clear only the new row): dropping the rates, then the long state
+  // names, then the ETA, then the last states' counts.
+  std::string FittedLine(const Progress& p, int width) const {
+    const auto fits = static_cast<std::size_t>(std::max(width - 1, 1));
+    const std::string eta = Eta(p);
+    const std::vector<std::string> forms = {Counts(p, false) + Rates() + eta,
+                                            Counts(p, false) + eta, Counts(p, true) + eta,
+                                            Counts(p, true)};
+    for (const std::string& form : forms) {
+      if (form.size() <= fits) return form;
+    }
+    std::string line;
+    for (const std::string& part : CountParts(p, true)) {
+      const std::string longer = line.empty() ? part : line + " " + part;
+      if (longer.size() > fits) break;
+      line = longer;
+    }
+    return line.empty() ? forms.back().substr(0, fits) : line;
+  }
+
+  struct RatePair {
+    double submit = 0;
+    double finish = 0;
+  };
+
+  RatePair WindowRates() const { return {rates_.SubmitRate(), rates_.FinishRate()}; }
+
+  // The summary's rates are over the whole run: a run shorter than the rate
+  // window's sampling step would otherwise report 0 jobs/s.
+  static RatePair WholeRunRates(const Progress& p) {
+    const double elapsed = p.now - p.started;
+    if (elapsed <= 0) return {};
+    return {static_cast<double>(p.submits) / elapsed, static_cast<double>(p.finished) / elapsed};
   }
 
   std::string Json(const Progress& p, const char* event) const {
+    return Json(p, event, WindowRates());
+  }
+
+  static std::string Json(const Progress& p, const char* event, RatePair rates) {
     std::ostringstream json;
     json << "{\"event\":\"" << event << "\",\"elapsed\":" << Fixed(p.now - p.started, 3);
     for (JobState s : kAllJobStates) json << ",\"" << ToString(s) << "\":" << Count(p, s);
     json << ",\"submits\":" << p.submits << ",\"finished\":" << p.finished
          << ",\"status_requests\":" << p.poll_requests
-         << ",\"submit_rate\":" << Fixed(rates_.SubmitRate(), 2)
-         << ",\"finish_rate\":" << Fixed(rates_.FinishRate(), 2) << "}";
+         << ",\"submit_rate\":" << Fixed(rates.submit, 2)
+         << ",\"finish_rate\":" << Fixed(rates.finish, 2) << "}";
     return json.str();
   }
 
@@ -146,10 +231,7 @@ class StreamReporter final : public Reporter {
     s << "run ended after " << FormatDuration(p.now - p.started) << ": "
       << Count(p, JobState::kCompleted) << " completed, " << Count(p, JobState::kFailed)
       << " failed, " << Count(p, JobState::kCancelled) << " cancelled";
-    std::int64_t left = 0;
-    for (JobState st : kAllJobStates) {
-      if (!IsFinal(st)) left += Count(p, st);
-    }
+    const std::int64_t left = Left(p);
     if (left > 0) s << ", " << left << " not final";
     s << "; " << p.submits << " submits, " << p.poll_requests << " status requests this run";
     return s.str();

@@ -39,6 +39,16 @@ StatusMap::Meaning StatusMap::Map(std::string_view status) const {
   return Meaning::kUnknown;
 }
 
+const std::vector<std::string>& StatusMap::completed() const {
+  return completed_;
+}
+const std::vector<std::string>& StatusMap::failed() const {
+  return failed_;
+}
+const std::vector<std::string>& StatusMap::running() const {
+  return running_;
+}
+
 std::vector<std::string> StatusMap::SplitList(std::string_view text) {
   std::vector<std::string> names;
   std::size_t start = 0;

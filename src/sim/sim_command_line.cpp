@@ -118,6 +118,7 @@ void AddFaultFlags(CLI::App& app, Faults& f) {
 }  // namespace
 
 void AddSimFlags(CLI::App& app, SimCommandLine& out) {
+  app.set_version_flag("-V,--version", "gridbatch-sim " GRIDBATCH_VERSION);
   AddServerFlags(app, out.options);
   AddJobFlags(app, out.options);
   AddFaultFlags(app, out.options.faults);

@@ -5,6 +5,7 @@
 
 #include "content_key.hpp"
 #include "gridbatch/error.hpp"
+#include "gridbatch/json_escape.hpp"
 #include "gridbatch/time_format.hpp"
 #include "job_store_impl.hpp"
 
@@ -38,33 +39,6 @@ constexpr const char* kCreateSeenTable =
     "CREATE TEMP TABLE load_seen (key BLOB PRIMARY KEY) WITHOUT ROWID";
 
 constexpr const char* kInsertSeen = "INSERT INTO temp.load_seen (key) VALUES (?1) ON CONFLICT DO NOTHING";
-
-// Appends `text` as a JSON string. The manifest has checked that it is UTF-8,
-// so only quotes, backslashes and control characters need escaping.
-void AppendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out.append("\\n");
-    } else if (c == '\t') {
-      out.append("\\t");
-    } else if (c == '\r') {
-      out.append("\\r");
-    } else if (byte < 0x20) {
-      out.append("\\u00");
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xf]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
 
 // `vars` as a JSON object in declaration order, each value with its JSON
 // type, into `out` (reused, so the hot path does not allocate once it has

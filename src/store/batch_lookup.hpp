@@ -14,4 +14,10 @@ namespace gridbatch::store {
 std::int64_t RequireBatchId(SQLite::Database& db, const std::string& db_path,
                             const std::string& name);
 
+// Checks that some job of batch `batch_id` (-1: of any batch) has model
+// `model`. Throws gridbatch::Error(kExitUsage) naming the database file and
+// the known models when none has.
+void RequireModel(SQLite::Database& db, const std::string& db_path, const std::string& model,
+                  std::int64_t batch_id);
+
 }  // namespace gridbatch::store

@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "batch_lookup.hpp"
 #include "gridbatch/time_format.hpp"
 #include "job_store_impl.hpp"
 
@@ -228,6 +229,13 @@ class WideGrouper {
 ExportReader::ExportReader(JobStore& store, ExportFilter filter)
     : store_(store), filter_(std::move(filter)) {
   try {
+    // A filter naming no batch or model is a mistake, not an empty export.
+    for (const std::string& batch : filter_.batches) {
+      RequireBatchId(store_.impl().db, store_.path(), batch);
+    }
+    for (const std::string& model : filter_.models) {
+      RequireModel(store_.impl().db, store_.path(), model, -1);
+    }
     // Deferred: the snapshot is taken by the first read and kept until
     // COMMIT, and a read transaction never blocks the writer under WAL.
     store_.impl().db.exec("BEGIN");

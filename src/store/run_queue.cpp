@@ -39,10 +39,13 @@ struct RunQueue::Statements {
                " THEN coalesce(last_error, previous_error) ELSE previous_error END"
                " WHERE job_id = ?1 AND state IN ('submitted','running')"),
         // The wide row is written only when a poll brought something new.
+        // Results another remote job left (a completed job retried keeps
+        // its output) give way only to this one's final results.
         polled_results(db,
                        "UPDATE jobs SET output = ?2, runtime = ?3, remote_created = ?4"
                        " WHERE id = ?1 AND (output IS NOT ?2 OR runtime IS NOT ?3"
-                       " OR remote_created IS NOT ?4)"),
+                       " OR remote_created IS NOT ?4)"
+                       " AND (?5 <> 'running' OR output IS NULL OR remote_created IS ?4)"),
         missing(db,
                 "UPDATE job_state SET missing_since = coalesce(missing_since, ?2)"
                 " WHERE job_id = ?1 AND state IN ('submitted','running')"),
@@ -131,6 +134,7 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
       s.polled_results.bind(3);
     }
     s.polled_results.bind(4, o.created);
+    s.polled_results.bind(5, std::string(ToString(o.state)));
     Run(s.polled_results);
   }
   for (const auto& o : outcomes.missing) {

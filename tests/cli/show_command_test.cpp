@@ -187,7 +187,7 @@ TEST_F(ShowCommandTest, ExportKeepsTheVariablesJsonTypes) {
   EXPECT_NE(csv.out.find(",true,100,C\r\n"), std::string::npos) << csv.out;
   // Loading again adds nothing.
   const Outcome again = Run({"load", manifest, "--db", db_});
-  EXPECT_EQ(again.out, "trivia: 0 new, 1 already present, 0 no longer in the manifest (1 jobs)\n");
+  EXPECT_EQ(again.err, "trivia: 0 new, 1 already present, 0 no longer in the manifest (1 jobs)\n");
 }
 
 }  // namespace

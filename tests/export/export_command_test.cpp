@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "gridbatch/clock.hpp"
+#include "gridbatch/time_format.hpp"
 #include "test_db.hpp"
 
 namespace gridbatch {
@@ -157,8 +159,76 @@ TEST_F(ExportCommandTest, RejectsAnUnknownStateOrTimeAsAUsageError) {
   EXPECT_EQ(since.exit_code, 64);
   EXPECT_EQ(since.err,
             "gridbatch: --since: 'yesterday' is not an ISO-8601 time (e.g. "
-            "2024-05-06T21:26:00Z)\n");
-  EXPECT_EQ(Export(dir_, db_.path(), {"--format", "xml"}).exit_code, 64);
+            "2024-05-06T21:26:00Z) or a duration (e.g. 30m, 2h)\n");
+  const Result xml = Export(dir_, db_.path(), {"--format", "xml"});
+  EXPECT_EQ(xml.exit_code, 64);
+  EXPECT_EQ(xml.err, "gridbatch: --format: 'xml' is not csv or jsonl\n");
+}
+
+TEST_F(ExportCommandTest, TheFormatComesFromTheOutputsExtensionAndIsSpelledInAnyCase) {
+  AddFewJobs();
+  const Result reference = Export(dir_, db_.path(), {"--format", "csv"});
+  const Result reference_jsonl = Export(dir_, db_.path(), {"--format", "jsonl"});
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+  for (const char* name : {"out.csv", "OUT.CSV"}) {
+    const std::string target = (dir_ / name).string();
+    const Result result = Export(dir_, db_.path(), {"-o", target});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(ReadFile(target), reference.out) << name;
+  }
+  for (const char* name : {"out.jsonl", "out.ndjson", "out.JSONL"}) {
+    const std::string target = (dir_ / name).string();
+    const Result result = Export(dir_, db_.path(), {"-o", target});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(ReadFile(target), reference_jsonl.out) << name;
+  }
+  EXPECT_EQ(Export(dir_, db_.path(), {"--format", "CSV"}).out, reference.out);
+  EXPECT_EQ(Export(dir_, db_.path(), {"--format", "Jsonl"}).out, reference_jsonl.out);
+  // --format wins over the extension.
+  const std::string odd = (dir_ / "rows.csv").string();
+  EXPECT_EQ(Export(dir_, db_.path(), {"--format", "jsonl", "-o", odd}).exit_code, 0);
+  EXPECT_EQ(ReadFile(odd), reference_jsonl.out);
+  const std::string text = (dir_ / "out.txt").string();
+  const Result unknown = Export(dir_, db_.path(), {"-o", text});
+  EXPECT_EQ(unknown.exit_code, 64);
+  EXPECT_EQ(unknown.err, "gridbatch: -o " + text +
+                             ": cannot tell the format from the extension (.csv, .jsonl or "
+                             ".ndjson); give --format csv or jsonl\n");
+  EXPECT_FALSE(std::filesystem::exists(text));
+  const Result to_stdout = Export(dir_, db_.path(), {});
+  EXPECT_EQ(to_stdout.exit_code, 64);
+  EXPECT_EQ(to_stdout.err, "gridbatch: --format csv or jsonl is needed with -o -\n");
+}
+
+TEST_F(ExportCommandTest, SinceTakesADurationBackFromNow) {
+  const auto ago = [](double seconds) {
+    return FormatIsoUtc(SystemClock::Instance().Now() - seconds);
+  };
+  Add("hour", "b", "m", "completed", ago(3600));
+  Add("day", "b", "m", "completed", ago(86400));
+  const auto ids = [&](const std::string& since) {
+    const Result result = Export(dir_, db_.path(), {"--format", "jsonl", "--since", since});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return PromptIds(result.out);
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(ids("2h"), Ids{"hour"});
+  EXPECT_EQ(ids("30m"), Ids{});
+  EXPECT_EQ(ids("25h"), (Ids{"hour", "day"}));
+}
+
+TEST_F(ExportCommandTest, ABatchOrModelNoJobHasIsAUsageErrorNotAnEmptyExport) {
+  AddFewJobs();
+  const std::string target = (dir_ / "out.csv").string();
+  const Result batch = Export(dir_, db_.path(), {"--batch", "nosuch", "-o", target});
+  EXPECT_EQ(batch.exit_code, 64);
+  EXPECT_EQ(batch.err, "gridbatch: database " + db_.path().string() +
+                           ": no batch named 'nosuch' (batches: sweep-a, sweep-b)\n");
+  const Result model = Export(dir_, db_.path(), {"--model", "nosuch", "-o", target});
+  EXPECT_EQ(model.exit_code, 64);
+  EXPECT_EQ(model.err, "gridbatch: database " + db_.path().string() +
+                           ": no job has model 'nosuch' (models: gemma:2b, llama3:8b)\n");
+  EXPECT_FALSE(std::filesystem::exists(target));
 }
 
 TEST_F(ExportCommandTest, NeutralisesFormulasUnlessAskedForRawCells) {
@@ -194,7 +264,7 @@ TEST_F(ExportCommandTest, WritesOneColumnPerVariableOfTheExportedRows) {
       "created,submitted_at,finished_at,repeat";
   EXPECT_EQ(header({}), fixed + ",var.lang,var.size,var.temp");
   EXPECT_EQ(header({"--model", "other"}), fixed + ",var.lang,var.size");
-  EXPECT_EQ(header({"--model", "none"}), fixed);
+  EXPECT_EQ(header({"--state", "failed"}), fixed);  // no rows, no variables
 }
 
 TEST_F(ExportCommandTest, LeavesAnExistingTargetUntouchedWhenTheQueryFails) {

@@ -78,7 +78,15 @@ TEST_F(ExportReaderTest, FiltersByBatch) {
   EXPECT_EQ(PromptIds(db_.path(), {.batches = {"sweep-b"}}),
             (std::vector<std::string>{"b1", "b2", "b3"}));
   EXPECT_EQ(PromptIds(db_.path(), {.batches = {"sweep-b", "sweep-a"}}).size(), 6u);
-  EXPECT_EQ(PromptIds(db_.path(), {.batches = {"no-such-batch"}}), std::vector<std::string>{});
+  try {
+    PromptIds(db_.path(), {.batches = {"no-such-batch"}});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(std::string(e.what()), "database " + db_.path().string() +
+                                         ": no batch named 'no-such-batch' (batches: sweep-a, "
+                                         "sweep-b)");
+  }
 }
 
 TEST_F(ExportReaderTest, FiltersByModel) {

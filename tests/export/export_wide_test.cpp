@@ -129,7 +129,7 @@ TEST_F(ExportWideTest, FiltersSelectTheJobsAndTheModelColumns) {
             "b1,p1,0,hello,fr,20,,,,,completed,'=one,3,\r\n"
             "b1,p2,0,hello,de,,completed,two,5,,,,,\r\n");
   const Result none = Export(dir_, db_.path(), {"--format", "jsonl", "--wide", "--batch", "zz"});
-  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.exit_code, 64) << none.err;  // a batch no job has is an error, as in export
   EXPECT_EQ(none.out, "");
 }
 

@@ -18,8 +18,29 @@ std::vector<std::string> ErrorsAfterHead(std::string_view rest) {
 }
 
 TEST(ManifestErrorsTest, YamlSyntaxErrorHasItsPosition) {
+  EXPECT_EQ(ErrorsOf("name: b\nmodels: [a, b]\nprompts: [x]]\n"),
+            Lines{"m.yaml:3:13: YAML syntax error: illegal flow end"});
+}
+
+TEST(ManifestErrorsTest, AnUnclosedBracketIsReportedWhereItOpens) {
+  // yaml-cpp notices it only on the next line ("3:8: end of sequence flow not found").
   EXPECT_EQ(ErrorsOf("name: b\nmodels: [a, b\nprompts: [x]\n"),
-            Lines{"m.yaml:3:8: YAML syntax error: end of sequence flow not found"});
+            Lines{"m.yaml:2:9: YAML syntax error: '[' is never closed"});
+  EXPECT_EQ(ErrorsOf("name: b\nmodel: m\nprompts:\n  - {id: q, prompt: \"a [b\"\n  - c\n"),
+            Lines{"m.yaml:4:5: YAML syntax error: '{' is never closed"});
+  // Brackets inside plain and quoted scalars open nothing.
+  EXPECT_EQ(ErrorsOf("name: b\nmodel: m\nprompts:\n  - what is a[0\n  - 'it''s [x'\n  - [y\n"),
+            Lines{"m.yaml:6:5: YAML syntax error: '[' is never closed"});
+}
+
+TEST(ManifestErrorsTest, ATabInTheIndentationSaysTab) {
+  // yaml-cpp says "illegal block entry" (or worse) and points past the tab.
+  EXPECT_EQ(ErrorsOf("name: b\nmodel: m\nprompts:\n  - x\n\t- y\n"),
+            Lines{"m.yaml:5:1: YAML syntax error: a tab in the indentation (YAML indents with "
+                  "spaces only)"});
+  EXPECT_EQ(ErrorsOf("name: b\nmodel: m\nprompts:\n  - x\n  \t- y\n"),
+            Lines{"m.yaml:5:3: YAML syntax error: a tab in the indentation (YAML indents with "
+                  "spaces only)"});
 }
 
 TEST(ManifestErrorsTest, YamlErrorQuotingPartOfACharacterStaysValidUtf8) {
@@ -130,6 +151,12 @@ TEST(ManifestErrorsTest, ListedPromptsMustBeTextOrMaps) {
                    "'models', 'repeat')",
                    "m.yaml:6:5: prompt 'q1': missing 'prompt'",
                    "m.yaml:7:14: prompt 4: 'prompt' must not contain a NUL character"}));
+}
+
+TEST(ManifestErrorsTest, APromptOfOnlyBlanksIsAnErrorAsInPromptFiles) {
+  EXPECT_EQ(ErrorsAfterHead("prompts:\n  - \"   \"\n  - {id: q, prompt: \" \\t\\n\"}\n  - ok\n"),
+            (Lines{"m.yaml:4:5: prompt 1 must not be only blanks",
+                   "m.yaml:5:21: prompt 'q': 'prompt' must not be only blanks"}));
 }
 
 TEST(ManifestErrorsTest, EmptyItemsAreReportedAtTheDashOrCommaBeforeThem) {

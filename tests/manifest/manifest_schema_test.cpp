@@ -63,6 +63,10 @@ TEST_F(ManifestSchemaTest, PromptFileKeysMatchTheParser) {
   EXPECT_EQ(PropertiesOf(schema_.at("$defs").at("promptFile")), Sorted(kPromptFileKeys));
 }
 
+TEST_F(ManifestSchemaTest, RunKeysMatchTheParser) {
+  EXPECT_EQ(PropertiesOf(schema_.at("$defs").at("runSettings")), Sorted(kRunKeys));
+}
+
 TEST_F(ManifestSchemaTest, JsonlRecordKeysMatchTheReader) {
   EXPECT_EQ(PropertiesOf(schema_.at("$defs").at("jsonlRecord")), Sorted(kJsonlRecordKeys));
 }

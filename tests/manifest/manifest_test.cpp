@@ -137,5 +137,38 @@ TEST(ManifestTest, LoadManifestFileReportsADirectory) {
   EXPECT_EQ(Messages(result.errors), Lines{dir.path().string() + ": cannot open: is a directory"});
 }
 
+TEST(ManifestTest, TheRunSectionHoldsRunSettings) {
+  const ParseResult result = Parse(
+      "name: b\nmodel: m\nprompts: [x]\nrun:\n  rate: 300/min\n  burst: 4\n"
+      "  max_attempts: 7\n  poll_interval: 500ms\n  hours: 1.5\n");
+  ASSERT_NE(result.manifest, nullptr) << Messages(result.errors).front();
+  const RunSettings& run = RunSettingsOf(*result.manifest);
+  EXPECT_EQ(run.rate_per_second, 5.0);
+  EXPECT_EQ(run.burst, 4.0);
+  EXPECT_EQ(run.max_attempts, 7);
+  EXPECT_EQ(run.poll_interval, 0.5);
+  EXPECT_EQ(Batch(*result.manifest).hours, 1.5);  // run.hours is the batch's hours
+  const ParseResult none = Parse(kDesignExample);
+  ASSERT_NE(none.manifest, nullptr);
+  EXPECT_EQ(RunSettingsOf(*none.manifest).rate_per_second, std::nullopt);
+  EXPECT_EQ(RunSettingsOf(*none.manifest).max_attempts, std::nullopt);
+}
+
+TEST(ManifestTest, TheRunSectionsValuesAreChecked) {
+  EXPECT_EQ(testing::ErrorsOf("name: b\nmodel: m\nhours: 2\nprompts: [x]\nrun:\n  rate: fast\n"
+                              "  burst: -1\n  max_attempts: 0\n  poll_interval: soon\n"
+                              "  hours: 1\n  retries: 3\n"),
+            (Lines{"m.yaml:6:9: run: 'rate' must be a rate such as 40/s, 300/min, or 0 for "
+                   "unlimited",
+                   "m.yaml:7:10: run: 'burst' must be a number greater than 0",
+                   "m.yaml:8:17: run: 'max_attempts' must be a whole number from 1 to 1000000",
+                   "m.yaml:9:18: run: 'poll_interval' must be a duration such as 0.2, 500ms, 5s "
+                   "or 2m",
+                   "m.yaml:10:3: run: 'hours' is given at the top level already; give it once",
+                   "m.yaml:11:3: run: unknown key 'retries'"}));
+  EXPECT_EQ(testing::ErrorsOf("name: b\nmodel: m\nprompts: [x]\nrun: 5\n"),
+            Lines{"m.yaml:4:6: 'run' must be a map of keys such as 'rate' and 'max_attempts'"});
+}
+
 }  // namespace
 }  // namespace gridbatch::manifest

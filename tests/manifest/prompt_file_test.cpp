@@ -114,7 +114,8 @@ TEST_F(PromptFileTest, EveryJsonlProblemIsReportedWithItsLine) {
                                     "{\"id\": \"q\"}\n"                                     // 10
                                     "{\"prompt\": \"\"}\n"                                  // 11
                                     "{\"prompt\": \"a\\u0000b\"}\n"                         // 12
-                                    "{\"prompt\": \"\xC3\xA9\", x}\n");                     // 13
+                                    "{\"prompt\": \"\xC3\xA9\", x}\n"                       // 13
+                                    "{\"prompt\": \" \\t \"}\n");                           // 14
   const std::string f = FilePath("bad.jsonl");
   EXPECT_EQ(
       ErrorsOf(yaml, dir_.path()),
@@ -131,7 +132,8 @@ TEST_F(PromptFileTest, EveryJsonlProblemIsReportedWithItsLine) {
              f + ":10:1: missing 'prompt'", f + ":11:1: the prompt is empty",
              f + ":12:1: the prompt contains a NUL character",
              f + ":13:17: invalid JSON: syntax error while parsing object key - invalid literal; "
-                 "last read: '\"\xC3\xA9\", x'; expected string literal"}));
+                 "last read: '\"\xC3\xA9\", x'; expected string literal",
+             f + ":14:1: the prompt is only blanks"}));
 }
 
 TEST_F(PromptFileTest, NumberBeyondADoubleIsAnErrorNotACrash) {

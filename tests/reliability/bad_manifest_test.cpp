@@ -205,7 +205,7 @@ TEST_F(BadManifestTest, AManifestOnOneLineOfJsonLoadsWithinBoundedCpuTime) {
   options.cpu_seconds_limit = 60;
   const ChildResult r = Gridbatch({"load", path, "--db", db_path_}, options);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.err,
             "oneline: 100000 new, 0 already present, 0 no longer in the manifest (100000 jobs)\n");
   EXPECT_EQ(Snapshot(db_path_).jobs, 100'002);
 }

@@ -146,7 +146,7 @@ TEST_F(DatabaseIdentityTest, ARunThatFailsLeavesNoLockFile) {
   options.args = {"run",    PathOf("missing.yaml"), "--db",
                   db_path_, "--endpoint",           "http://127.0.0.1:9/v2"};
   const ChildResult no_manifest = Bounded(StartChild(GRIDBATCH_BINARY, options, dir_));
-  EXPECT_EQ(no_manifest.exit_code, kExitDataErr) << no_manifest.err;
+  EXPECT_EQ(no_manifest.exit_code, kExitNoInput) << no_manifest.err;
   EXPECT_FALSE(fs::exists(db_path_ + ".lock"));
 }
 

@@ -116,7 +116,7 @@ TEST_F(TokenLeakTest, NoCommandLeavesTheTokenAnywhere) {
   EXPECT_EQ(Cli({"export", "--format", "jsonl", "-o", PathOf("out.jsonl")}).exit_code, 0);
   EXPECT_EQ(Cli({"export", "--format", "jsonl"}).exit_code, 0);
   const ChildResult retried = Cli({"retry"});
-  EXPECT_EQ(retried.out, "retried 4 job(s): pending again\n");
+  EXPECT_EQ(retried.err, "retried 4 job(s): pending again\n");
   std::vector<std::string> by_file = RunArgs("");
   by_file.insert(by_file.end(), {"--token-file", token_file});
   EXPECT_EQ(Cli(by_file).exit_code, 0);

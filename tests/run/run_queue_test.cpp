@@ -145,5 +145,47 @@ TEST_F(RunQueueTest, AJobThatCompletesAtItsFirstAttemptHasNoErrorAtAll) {
   EXPECT_EQ(Errors(path_, claimed[0].id), "NULL|NULL");
 }
 
+TEST_F(RunQueueTest, AnOutputFromAnotherRemoteJobGivesWayOnlyToAFinalOne) {
+  // Job 1 was completed as remote job 'old' and then retried: it keeps that
+  // output while its new remote job runs.
+  InFlight(1, 0);
+  InFlight(2, 0);
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec(
+        "UPDATE jobs SET output = 'old answer', runtime = 9, remote_created = 'old'"
+        " WHERE id = 1");
+  }
+  const auto output = [&](int id) {
+    SQLite::Database db(path_);
+    return db
+        .execAndGet(
+            "SELECT ifnull(output, 'NULL') || '|' || ifnull(remote_created, 'NULL')"
+            " FROM jobs WHERE id = " +
+            std::to_string(id))
+        .getString();
+  };
+  RunQueue queue(*store_, std::nullopt);
+  Outcomes running;
+  running.polled.push_back(
+      {.id = 1, .state = JobState::kRunning, .log = "new, partial", .created = "new"});
+  // A job without an output takes a running job's log, as before.
+  running.polled.push_back(
+      {.id = 2, .state = JobState::kRunning, .log = "partial", .created = "c2"});
+  queue.CommitAndClaim(running, 0, 100);
+  EXPECT_EQ(output(1), "old answer|old");
+  EXPECT_EQ(output(2), "partial|c2");
+  Outcomes later;
+  later.polled.push_back(
+      {.id = 2, .state = JobState::kRunning, .log = "partial, more", .created = "c2"});
+  queue.CommitAndClaim(later, 0, 101);
+  EXPECT_EQ(output(2), "partial, more|c2");  // the same remote job's log replaces its own
+  Outcomes completed;
+  completed.polled.push_back(
+      {.id = 1, .state = JobState::kCompleted, .log = "new answer", .created = "new"});
+  queue.CommitAndClaim(completed, 0, 102);
+  EXPECT_EQ(output(1), "new answer|new");
+}
+
 }  // namespace
 }  // namespace gridbatch::store

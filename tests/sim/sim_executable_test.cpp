@@ -99,4 +99,13 @@ TEST(SimExecutableTest, ABadFlagIsAUsageError) {
   std::fclose(child.out);
 }
 
+TEST(SimExecutableTest, VersionPrintsTheVersionAndExitsZero) {
+  for (const char* flag : {"--version", "-V"}) {
+    Child child = Spawn({flag});
+    EXPECT_EQ(ReadLine(child.out), "gridbatch-sim " GRIDBATCH_VERSION) << flag;
+    EXPECT_EQ(WaitExit(child.pid), 0) << flag;
+    std::fclose(child.out);
+  }
+}
+
 }  // namespace

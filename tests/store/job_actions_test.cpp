@@ -84,15 +84,64 @@ TEST_F(JobActionsTest, RetryTakesStatesBatchAndModelFilters) {
                       "b/m2/cancelled:pending");
 }
 
-TEST_F(JobActionsTest, RetryRefusesStatesOtherThanFailedOrCancelled) {
+TEST_F(JobActionsTest, RetryRefusesStatesOtherThanFailedCancelledOrCompleted) {
   RetryOptions options;
-  options.states = {JobState::kFailed, JobState::kCompleted};
+  options.states = {JobState::kFailed, JobState::kRunning};
   try {
     RetryJobs(*store_, options, clock_);
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_code(), kExitUsage);
-    EXPECT_EQ(std::string(e.what()), "retry: cannot retry completed jobs (only failed or cancelled)");
+    EXPECT_EQ(std::string(e.what()),
+              "retry: cannot retry running jobs (only failed, cancelled or completed)");
+  }
+  EXPECT_EQ(States(), "");
+}
+
+TEST_F(JobActionsTest, RetryingCompletedJobsKeepsTheirResultsAndClearsTheFailedOnes) {
+  Exec(path_,
+       "UPDATE jobs SET output = 'answer', runtime = 2, remote_created = 'rc'"
+       " WHERE prompt_id = 'completed'");
+  RetryOptions options;
+  options.states = {JobState::kCompleted, JobState::kFailed};
+  options.filter.batch = "a";
+  EXPECT_EQ(RetryJobs(*store_, options, clock_), 4u);
+  EXPECT_EQ(QueryText(path_,
+                      "SELECT group_concat(x, ' ') FROM (SELECT j.model || '/' || "
+                      "j.prompt_id || ':' || s.state || '=' || ifnull(output, 'NULL') || "
+                      "'|' || ifnull(runtime, 'NULL') AS x FROM jobs j JOIN job_state s "
+                      "ON s.job_id = j.id JOIN batches b ON b.id = j.batch_id WHERE "
+                      "b.name = 'a' AND j.prompt_id IN ('completed', 'failed') ORDER BY 1)"),
+            "m1/completed:pending=answer|2 m1/failed:pending=NULL|NULL "
+            "m2/completed:pending=answer|2 m2/failed:pending=NULL|NULL");
+}
+
+TEST_F(JobActionsTest, RetryTakesPromptIdsAndErrorTexts) {
+  Exec(path_,
+       "UPDATE job_state SET last_error = 'timed out' WHERE model = 'm2' AND "
+       "state = 'failed'");
+  RetryOptions options;
+  options.states = {JobState::kFailed, JobState::kCancelled};
+  options.filter.prompt_ids = {"cancelled", "nosuch"};
+  EXPECT_EQ(RetryJobs(*store_, options, clock_), 4u);
+  EXPECT_EQ(States(),
+            "a/m1/cancelled:pending a/m2/cancelled:pending b/m1/cancelled:pending "
+            "b/m2/cancelled:pending");
+  options.filter = {.errors = {"500", "nothing"}};
+  EXPECT_EQ(RetryJobs(*store_, options, clock_), 2u);
+  options.filter = {.errors = {"timed"}};
+  EXPECT_EQ(RetryJobs(*store_, options, clock_), 2u);
+  EXPECT_EQ(QueryText(path_, "SELECT count(*) FROM job_state WHERE state = 'failed'"), "0");
+}
+
+TEST_F(JobActionsTest, AModelNoJobHasIsAnErrorThatNamesTheKnownOnes) {
+  try {
+    CancelJobs(*store_, {.model = "m3"}, clock_);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), kExitUsage);
+    EXPECT_EQ(std::string(e.what()),
+              "database " + path_ + ": no job has model 'm3' (models: m1, m2)");
   }
   EXPECT_EQ(States(), "");
 }

@@ -1,13 +1,17 @@
 // Rendering a StatusReport: a table for people, JSON for scripts.
+#include "status_format.hpp"
+
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
 
-#include "gridbatch/status_report.hpp"
-
-namespace gridbatch::store {
+namespace gridbatch::cli {
 namespace {
+
+using store::BatchStatus;
+using store::StateCounts;
+using store::StatusReport;
 
 constexpr std::size_t kMaxErrorChars = 160;
 
@@ -36,7 +40,8 @@ void WriteCountsRow(std::ostream& out, const std::string& label, std::size_t lab
 void WriteCountsHeader(std::ostream& out, std::size_t label_width) {
   out << "  " << std::left << std::setw(static_cast<int>(label_width)) << "model" << std::right;
   for (const JobState state : kAllJobStates) out << "  " << ToString(state);
-  out << std::setw(8) << "total" << "\n";
+  out << std::setw(8) << "total"
+      << "\n";
 }
 
 void WriteBatchText(const BatchStatus& batch, std::ostream& out) {
@@ -71,8 +76,8 @@ void WriteErrorsText(const StatusReport& report, std::ostream& out) {
   if (report.recent_errors.empty()) return;
   out << "recent errors (jobs not completed):\n";
   for (const auto& error : report.recent_errors) {
-    out << "  " << error.jobs << " job(s), last " << error.last_seen << ": "
-        << OneLine(error.error) << "\n";
+    out << "  " << error.jobs << " job(s), last " << error.last_seen << ": " << OneLine(error.error)
+        << "\n";
   }
 }
 
@@ -147,4 +152,4 @@ void WriteStatusJson(const StatusReport& report, std::ostream& out) {
   out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
-}  // namespace gridbatch::store
+}  // namespace gridbatch::cli
