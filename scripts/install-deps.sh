@@ -8,6 +8,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3
   libcurl4-openssl-dev curl
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  libsimdjson-dev   # src/api: the status reply's fast path
   libgtest-dev libcpp-httplib-dev
   libjs-chart.js   # Chart.js, embedded in the page of `gridbatch report` at build time
   python3

@@ -1,11 +1,13 @@
 // Reading a status reply defensively: `jobs` keyed by id, every field
 // optional, extra ids ignored, requested ids left out reported as missing.
+// This is the nlohmann reader, the reference for status_reply_simdjson.cpp.
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 
 #include "reply_classifier.hpp"
+#include "status_parsers.hpp"
 
 namespace gridbatch::api {
 namespace {
@@ -27,29 +29,6 @@ std::string StringAt(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<std::int64_t> WholeSeconds(double value) {
-  // Beyond ±2^62 the cast would overflow; no runtime is that long anyway.
-  if (!std::isfinite(value) || value < 0 || value > 4.6e18) {
-    return std::nullopt;
-  }
-  return static_cast<std::int64_t>(std::llround(value));
-}
-
-std::optional<std::int64_t> RuntimeFromText(const std::string& text) {
-  std::int64_t whole = 0;
-  const char* end = text.data() + text.size();
-  auto [stop, error] = std::from_chars(text.data(), end, whole);
-  if (error == std::errc() && stop == end) {
-    return whole >= 0 ? std::optional<std::int64_t>(whole) : std::nullopt;
-  }
-  char* parsed_to = nullptr;
-  const double value = std::strtod(text.c_str(), &parsed_to);
-  if (text.empty() || parsed_to != end) {
-    return std::nullopt;
-  }
-  return WholeSeconds(value);
-}
-
 // An integer, a number with a fraction (rounded) or a numeric string.
 std::optional<std::int64_t> ReadRuntime(const json& job) {
   auto it = job.find("runtime");
@@ -68,7 +47,7 @@ std::optional<std::int64_t> ReadRuntime(const json& job) {
     return value >= 0 ? std::optional<std::int64_t>(value) : std::nullopt;
   }
   if (it->is_number_float()) {
-    return WholeSeconds(it->get<double>());
+    return RuntimeFromDouble(it->get<double>());
   }
   if (it->is_string()) {
     return RuntimeFromText(it->get<std::string>());
@@ -130,8 +109,31 @@ StatusResult ReadStatusBody(const http::Response& response,
 
 }  // namespace
 
-StatusResult ParseStatusReply(const http::Response& response,
-                              const std::vector<std::string>& requested) {
+std::optional<std::int64_t> RuntimeFromDouble(double value) {
+  // Beyond ±2^62 the cast would overflow; no runtime is that long anyway.
+  if (!std::isfinite(value) || value < 0 || value > 4.6e18) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(std::llround(value));
+}
+
+std::optional<std::int64_t> RuntimeFromText(const std::string& text) {
+  std::int64_t whole = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, whole);
+  if (error == std::errc() && stop == end) {
+    return whole >= 0 ? std::optional<std::int64_t>(whole) : std::nullopt;
+  }
+  char* parsed_to = nullptr;
+  const double value = std::strtod(text.c_str(), &parsed_to);
+  if (text.empty() || parsed_to != end) {
+    return std::nullopt;
+  }
+  return RuntimeFromDouble(value);
+}
+
+StatusResult ParseStatusReplyNlohmann(const http::Response& response,
+                                      const std::vector<std::string>& requested) {
   if (auto verdict = ClassifyHttp(response)) {
     return FromVerdict(std::move(*verdict), requested);
   }
