@@ -18,6 +18,7 @@
 #include "gridbatch/stop_signals.hpp"
 #include "gridbatch/time_format.hpp"
 #include "load_step.hpp"
+#include "trace_option.hpp"
 
 namespace gridbatch::cli {
 namespace {
@@ -53,6 +54,7 @@ struct RunArgs {
   bool verbose = false;
   bool strict = false;
   std::uint64_t seed = 0;
+  TraceArgs trace;
 };
 
 Seconds Duration(const std::string& text, const char* option) {
@@ -156,6 +158,8 @@ int Execute(const RunArgs& a) {
 
   auto reporter = run::MakeReporter(
       std::cerr, {.mode = ProgressModeFor(a), .is_terminal = isatty(STDERR_FILENO) == 1});
+  const auto trace = StartTrace(
+      a.trace, token, http, [&reporter](const std::string& m) { reporter->Log("warning: " + m); });
   run::Runner runner(*store, http, api, SystemClock::Instance(), *reporter, options);
   const run::RunResult result = runner.Run(stop_requests);
   if (result.auth_failed) {
@@ -241,6 +245,7 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
   cmd->add_flag("-v,--verbose", args->verbose, "Log every request's outcome (never the token)")
       ->group(out);
   cmd->add_flag("--strict", args->strict, "Exit 1 when any job ended failed")->group(out);
+  AddTraceOptions(cmd, args->trace);
   cmd->add_option("--seed", args->seed, "Seed for retry jitter (0: random)")->group("");
   cmd->callback([args, &context] { context.exit_code = Execute(*args); });
 }
