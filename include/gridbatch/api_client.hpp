@@ -64,6 +64,11 @@ struct SubmitResult {
   std::string error;      // what went wrong, for the job's last_error
   std::optional<double> retry_after_seconds;
   long http_status = 0;
+  double elapsed_seconds = 0;  // the request's latency
+  // How a successful reply differs from the documented one, for `check`
+  // ("id 'x' is not 32 hex characters", "2 ids for one submit"); `run`
+  // ignores these.
+  std::vector<std::string> oddities;
 };
 
 // One job as a status reply describes it.
@@ -76,6 +81,10 @@ struct JobView {
   // nullopt when absent, negative or unreadable.
   std::optional<std::int64_t> runtime;
   std::string created;  // as sent; "" when absent
+  // Documented fields the entry lacks or holds with another type
+  // ("vmStatus", "states.default.log", "runtime"...), for `check`; `run`
+  // ignores them.
+  std::vector<std::string> missing_fields;
 };
 
 struct StatusResult {
@@ -86,6 +95,10 @@ struct StatusResult {
   std::string error;
   std::optional<double> retry_after_seconds;
   long http_status = 0;
+  double elapsed_seconds = 0;  // the request's latency
+  // How a successful reply differs from the documented one ("'jobs' is an
+  // empty array, not an object"), for `check`; `run` ignores these.
+  std::vector<std::string> oddities;
 };
 
 // The commandLine string for a prompt: {"inputs":["<prompt>"]} as JSON text.

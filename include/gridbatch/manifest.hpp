@@ -48,6 +48,9 @@ ParseResult LoadManifestFile(const std::filesystem::path& path);
 // The batch-level settings (name, app, hours, manifest path).
 const BatchSpec& Batch(const Manifest& manifest);
 
+// Every model the manifest names, in the order it declares them.
+const std::vector<std::string>& Models(const Manifest& manifest);
+
 // The number of jobs ForEachJob will produce.
 std::uint64_t CountJobs(const Manifest& manifest);
 

@@ -10,10 +10,12 @@ void AddStatusCommand(CLI::App&, CommandContext&);
 void AddRetryCommand(CLI::App&, CommandContext&);
 void AddCancelCommand(CLI::App&, CommandContext&);
 void AddRunCommand(CLI::App&, CommandContext&);
+void AddCheckCommand(CLI::App&, CommandContext&);
 
 void AddCommands(CLI::App& app, CommandContext& context) {
   AddLoadCommand(app, context);
   AddRunCommand(app, context);
+  AddCheckCommand(app, context);
   AddStatusCommand(app, context);
   AddExportCommand(app, context);
   AddRetryCommand(app, context);

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -18,6 +17,7 @@
 #include "gridbatch/stop_signals.hpp"
 #include "gridbatch/time_format.hpp"
 #include "load_step.hpp"
+#include "service_args.hpp"
 #include "trace_option.hpp"
 
 namespace gridbatch::cli {
@@ -56,31 +56,6 @@ struct RunArgs {
   std::uint64_t seed = 0;
   TraceArgs trace;
 };
-
-Seconds Duration(const std::string& text, const char* option) {
-  auto value = ParseDuration(text);
-  if (!value) {
-    throw Error(kExitUsage, std::string(option) + ": '" + text +
-                                "' is not a duration (examples: 0.2, 500ms, 5s, 2m)");
-  }
-  return *value;
-}
-
-// The token: GRIDREPUBLIC_TOKEN, or the first line of --token-file. Its value
-// never appears in a message.
-std::string ReadToken(const std::string& token_file) {
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in) throw Error(kExitNoInput, "--token-file " + token_file + ": cannot read the file");
-    std::string token;
-    std::getline(in, token);
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
-    if (token.empty()) throw Error(kExitUsage, "--token-file " + token_file + ": the first line is empty");
-    return token;
-  }
-  if (const char* env = std::getenv("GRIDREPUBLIC_TOKEN"); env && *env) return env;
-  throw Error(kExitUsage, "no API token: set GRIDREPUBLIC_TOKEN or pass --token-file FILE");
-}
 
 run::RunOptions MakeRunOptions(const RunArgs& a) {
   run::RunOptions o;

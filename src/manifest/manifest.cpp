@@ -244,6 +244,10 @@ const BatchSpec& Batch(const Manifest& manifest) {
 }
 
 std::uint64_t CountJobs(const Manifest& manifest) {
+const std::vector<std::string>& Models(const Manifest& manifest) {
+  return manifest.models;
+}
+
   return manifest.job_count;
 }
 
