@@ -60,4 +60,11 @@ std::uint64_t CountJobs(const Manifest& manifest);
 std::vector<Diagnostic> ForEachJob(const Manifest& manifest,
                                    const std::function<void(const JobSpec&)>& sink);
 
+// As ForEachJob, also telling where each job comes from: "prompts" (the
+// manifest's list), or the label of its sweep or prompt file ("sweep 'cap'",
+// "prompt file 'data.txt'"). The view is valid while `manifest` lives.
+std::vector<Diagnostic> ForEachJobWithSource(
+    const Manifest& manifest,
+    const std::function<void(const JobSpec&, std::string_view source)>& sink);
+
 }  // namespace gridbatch::manifest

@@ -53,6 +53,7 @@ struct RunArgs {
   bool quiet = false;
   bool verbose = false;
   bool strict = false;
+  bool dry_run = false;
   std::uint64_t seed = 0;
   TraceArgs trace;
 };
@@ -106,8 +107,20 @@ int ExitCodeFor(const run::RunResult& result, bool strict) {
   return kExitOk;
 }
 
+// `run --dry-run MANIFEST`: what would be loaded and sent; no token needed,
+// no lock taken, nothing written.
+int DryRun(const RunArgs& a, const run::RunOptions& options) {
+  if (a.manifest.empty()) {
+    throw Error(kExitUsage, "--dry-run needs the MANIFEST whose jobs to show");
+  }
+  return LoadStep(a.manifest, a.db, LoadMode::kDryRun, std::cout,
+                  {.rate_per_second = options.rate_per_second,
+                   .endpoint = a.endpoint});
+}
+
 int Execute(const RunArgs& a) {
   run::RunOptions options = MakeRunOptions(a);
+  if (a.dry_run) return DryRun(a, options);
   const std::string token = ReadToken(a.token_file);
   const long connect_ms = static_cast<long>(Duration(a.connect_timeout, "--connect-timeout") * 1000);
   const long total_ms = static_cast<long>(Duration(a.request_timeout, "--request-timeout") * 1000);
@@ -220,6 +233,10 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
   cmd->add_flag("-v,--verbose", args->verbose, "Log every request's outcome (never the token)")
       ->group(out);
   cmd->add_flag("--strict", args->strict, "Exit 1 when any job ended failed")->group(out);
+  cmd->add_flag("--dry-run", args->dry_run,
+                "Show MANIFEST's jobs per model and source, the first request body and estimates\n"
+                "at --rate; send and write nothing")
+      ->group(out);
   AddTraceOptions(cmd, args->trace);
   cmd->add_option("--seed", args->seed, "Seed for retry jitter (0: random)")->group("");
   cmd->callback([args, &context] { context.exit_code = Execute(*args); });
