@@ -140,6 +140,9 @@ class Client {
 
   const ApiOptions& options() const { return options_; }
 
+  // Submits started by this client, whatever their outcome.
+  std::int64_t submits_sent() const { return submits_sent_; }
+
  private:
   http::Request MakeRequest(http::Request::Method method, std::string url) const;
   void StartStatusGet(std::vector<std::string> chunk,
@@ -148,6 +151,7 @@ class Client {
   http::Client& http_;
   ApiOptions options_;
   std::string auth_header_;
+  std::int64_t submits_sent_ = 0;
 };
 
 }  // namespace gridbatch::api

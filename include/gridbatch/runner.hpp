@@ -69,6 +69,7 @@ struct Progress {
   std::int64_t poll_requests = 0;   // status GETs sent this run
   std::int64_t in_flight_submits = 0;
   Seconds started = 0;
+  std::int64_t submits_sent = 0;    // POSTs sent this run, refused and failed ones included
   Seconds now = 0;
 };
 

@@ -10,7 +10,11 @@ namespace gridbatch::ratelimit {
 class TokenBucket {
  public:
   // `rate_per_second` <= 0 means unlimited. `burst` is the bucket's size
-  // (at least 1); it starts full at `now`.
+  // (at least 1). It starts with one token, not full, and refills from the
+  // first take (not from `now`): a server that limits at the same rate and
+  // burst then keeps burst - 1 tokens of slack for requests that reach it
+  // bunched (the first ones late, while their connections are set up), so
+  // this pacing alone never draws a 429 from it.
   TokenBucket(double rate_per_second, double burst, Seconds now);
 
   // Takes one token if one is available at `now`.
@@ -42,5 +46,6 @@ class TokenBucket {
 // The default burst for a rate: enough to keep pace when the loop wakes a few
 // times a second late, small enough not to overshoot a server-side limit.
 double DefaultBurst(double rate_per_second);
+  bool started_ = false;  // a token has been taken, or a pause set
 
 }  // namespace gridbatch::ratelimit

@@ -59,6 +59,7 @@ http::Request Client::MakeRequest(http::Request::Method method, std::string url)
 void Client::Submit(const SubmitRequest& request, std::function<void(SubmitResult&&)> done) {
   http::Request post = MakeRequest(http::Request::Method::kPost, options_.endpoint + "/jobs");
   post.body = BuildSubmitBody(request);
+  ++submits_sent_;
   http_.Start(std::move(post),
               [done = std::move(done), token = options_.token](http::Response&& r) {
                 SubmitResult result = ParseSubmitReply(r);

@@ -96,6 +96,7 @@ class Runner::Loop {
       last_recount_ = now;
     }
     progress_.now = now;
+    progress_.submits_sent = r_.api_.submits_sent();
     progress_.in_flight_submits = static_cast<std::int64_t>(submits_in_flight_.size());
     r_.reporter_.Tick(progress_);
     if (IsOver(now)) return false;
