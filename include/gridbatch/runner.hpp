@@ -31,6 +31,10 @@ struct RunOptions {
   double rate_per_second = 20;
   // Token bucket size; 0: ratelimit::DefaultBurst(rate).
   double burst = 0;
+  // `--rate auto[:MAX]`: the rate is found by ratelimit::AdaptiveRate and
+  // never exceeds this; rate_per_second is then where it starts. nullopt:
+  // the fixed rate_per_second.
+  std::optional<double> auto_rate_max;
   // Submits outstanding at once. Default: 64.
   int max_in_flight = 64;
   // Submits per job before it fails with its last error. Default: 5.
@@ -65,11 +69,11 @@ struct RunOptions {
 struct Progress {
   store::StateCounts counts{};
   std::int64_t submits = 0;         // POSTs answered with an id this run
+  std::int64_t submits_sent = 0;    // POSTs sent this run, refused and failed ones included
   std::int64_t finished = 0;        // jobs that became final this run
   std::int64_t poll_requests = 0;   // status GETs sent this run
   std::int64_t in_flight_submits = 0;
   Seconds started = 0;
-  std::int64_t submits_sent = 0;    // POSTs sent this run, refused and failed ones included
   Seconds now = 0;
 };
 

@@ -30,7 +30,12 @@ class TokenBucket {
   // pause is not followed by a burst that would trip the limit again.
   void PauseUntil(Seconds until);
 
+  // Refills at `rate_per_second` from `now` on; tokens gathered until then
+  // are kept (the `--rate auto` controller moves the rate every turn).
+  void SetRate(double rate_per_second, Seconds now);
+
   bool unlimited() const { return rate_ <= 0; }
+  double rate() const { return rate_; }
   Seconds paused_until() const { return paused_until_; }
 
  private:
@@ -41,11 +46,11 @@ class TokenBucket {
   double tokens_;
   Seconds last_;
   Seconds paused_until_ = 0;
+  bool started_ = false;  // a token has been taken, or a pause set
 };
 
 // The default burst for a rate: enough to keep pace when the loop wakes a few
 // times a second late, small enough not to overshoot a server-side limit.
 double DefaultBurst(double rate_per_second);
-  bool started_ = false;  // a token has been taken, or a pause set
 
 }  // namespace gridbatch::ratelimit

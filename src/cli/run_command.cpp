@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "gridbatch/adaptive_rate.hpp"
 #include "gridbatch/api_client.hpp"
 #include "gridbatch/error.hpp"
 #include "gridbatch/http_client.hpp"
@@ -58,12 +59,36 @@ struct RunArgs {
   TraceArgs trace;
 };
 
+// `--rate 40/s`, `--rate 0`, or `--rate auto[:MAX]` (MAX a rate, default
+// 100/s): then the rate starts where ratelimit::AdaptiveRate starts.
+void SetRate(const std::string& text, run::RunOptions& o) {
+  constexpr std::string_view kAuto = "auto";
+  const auto refuse = [&text] {
+    throw Error(kExitUsage, "--rate: '" + text +
+                                "' is not a rate (examples: 40/s, 300/min, 0 for unlimited, auto, "
+                                "auto:100/s)");
+  };
+  if (text.compare(0, kAuto.size(), kAuto) == 0) {
+    double max = ratelimit::AdaptiveRateOptions{}.max_rate;
+    if (text.size() > kAuto.size()) {
+      const auto given =
+          text[kAuto.size()] == ':' ? ParseRate(text.substr(kAuto.size() + 1)) : std::nullopt;
+      if (!given || *given <= 0) refuse();
+      max = *given;
+    }
+    o.auto_rate_max = max;
+    o.rate_per_second = ratelimit::AdaptiveRate({.max_rate = max}, 0).Rate(0);
+    return;
+  }
+  const auto rate = ParseRate(text);
+  if (!rate) refuse();
+  o.rate_per_second = *rate;
+}
+
 run::RunOptions MakeRunOptions(const RunArgs& a) {
   run::RunOptions o;
   if (!a.batch.empty()) o.batch = a.batch;
-  auto rate = ParseRate(a.rate);
-  if (!rate) throw Error(kExitUsage, "--rate: '" + a.rate + "' is not a rate (examples: 40/s, 300/min, 0 for unlimited)");
-  o.rate_per_second = *rate;
+  SetRate(a.rate, o);
   o.burst = a.burst;
   if (a.max_in_flight < 1) throw Error(kExitUsage, "--max-inflight must be at least 1");
   if (a.max_attempts < 1) throw Error(kExitUsage, "--max-attempts must be at least 1");
@@ -114,7 +139,7 @@ int DryRun(const RunArgs& a, const run::RunOptions& options) {
     throw Error(kExitUsage, "--dry-run needs the MANIFEST whose jobs to show");
   }
   return LoadStep(a.manifest, a.db, LoadMode::kDryRun, std::cout,
-                  {.rate_per_second = options.rate_per_second,
+                  {.rate_per_second = options.auto_rate_max.value_or(options.rate_per_second),
                    .endpoint = a.endpoint});
 }
 
@@ -182,8 +207,12 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
       ->type_name("FILE");
   cmd->add_option("--batch", args->batch, "Only run this batch")->type_name("NAME");
   auto* dispatch = "Dispatch";
-  cmd->add_option("--rate", args->rate, "Submit rate: 40/s, 300/min, or 0 for unlimited")
-      ->capture_default_str()->group(dispatch);
+  cmd->add_option("--rate", args->rate,
+                  "Submit rate: 40/s, 300/min, 0 for unlimited, or auto[:MAX] to find the\n"
+                  "service's limit (start 5/s, double each second until a 429, then +1/s each\n"
+                  "second, x0.85 on a 429; never above MAX, default 100/s)")
+      ->capture_default_str()
+      ->group(dispatch);
   cmd->add_option("--burst", args->burst, "Token bucket size (default: rate/20, at least 1)")
       ->group(dispatch);
   cmd->add_option("--max-inflight", args->max_in_flight, "Submits in flight at once")

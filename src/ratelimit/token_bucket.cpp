@@ -54,6 +54,11 @@ void TokenBucket::PauseUntil(Seconds until) {
   }
 }
 
+void TokenBucket::SetRate(double rate_per_second, Seconds now) {
+  if (started_ && !unlimited()) Refill(now);
+  rate_ = rate_per_second;
+}
+
 double DefaultBurst(double rate_per_second) {
   if (rate_per_second <= 0) return 1;
   return std::max(1.0, std::ceil(rate_per_second / 20.0));

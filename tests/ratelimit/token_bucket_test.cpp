@@ -142,6 +142,16 @@ TEST(TokenBucketTest, GivenBackTokensCanBeTakenAgainUpToTheBurst) {
   EXPECT_FALSE(bucket.TryTake(clock.Now()));
 }
 
+TEST(TokenBucketTest, ANewRateAppliesFromWhenItIsSetKeepingWhatWasGathered) {
+  FakeClock clock;
+  TokenBucket bucket(10, 1, clock.Now());
+  ASSERT_TRUE(bucket.TryTake(clock.Now()));
+  clock.Advance(0.05);  // half a token at 10/s
+  bucket.SetRate(20, clock.Now());
+  EXPECT_DOUBLE_EQ(bucket.rate(), 20);
+  EXPECT_NEAR(bucket.NextAvailable(clock.Now()), clock.Now() + 0.025, 1e-9);
+}
+
 TEST(TokenBucketTest, DefaultBurstIsAFractionOfTheRate) {
   EXPECT_EQ(DefaultBurst(0), 1);
   EXPECT_EQ(DefaultBurst(5), 1);
