@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "gridbatch/adaptive_rate.hpp"
 #include "gridbatch/token_bucket.hpp"
 
 namespace gridbatch::run {
@@ -45,7 +46,9 @@ class Runner::Loop {
         stop_requests_(stop_requests),
         queue_(runner.store_, o_.batch),
         bucket_(o_.rate_per_second,
-                o_.burst > 0 ? o_.burst : ratelimit::DefaultBurst(o_.rate_per_second),
+                o_.burst > 0
+                    ? o_.burst
+                    : ratelimit::DefaultBurst(o_.auto_rate_max.value_or(o_.rate_per_second)),
                 runner.clock_.Now()),
         backoff_(o_.backoff, o_.seed != 0 ? o_.seed : std::random_device{}()),
         poll_batch_(std::max(1, o_.poll_batch)) {}
@@ -148,6 +151,7 @@ class Runner::Loop {
     if (free < std::max(1, o_.max_in_flight / 4) && now - last_commit_ < kCommitEvery) return 0;
     int want = 0;
     if (!stopping_ && now >= next_claim_check_ && At(progress_.counts, JobState::kPending) > 0) {
+      if (adaptive_) bucket_.SetRate(adaptive_->Rate(now), now);  // --rate auto
       while (want < free && bucket_.TryTake(now)) ++want;
     }
     if (want == 0 && outcomes_.empty()) return 0;
@@ -210,6 +214,9 @@ class Runner::Loop {
         Move(JobState::kSubmitting, JobState::kSubmitted);
         return;
       case api::Outcome::kRetryable:
+        if (adaptive_ && result.http_status == 429) {
+          adaptive_->OnThrottled(now, result.retry_after_seconds);  // --rate auto
+        }
         if (result.retry_after_seconds) bucket_.PauseUntil(now + *result.retry_after_seconds);
         ScheduleRetry(id, attempts, JobState::kSubmitting, result.error,
                       result.retry_after_seconds);
@@ -393,6 +400,13 @@ class Runner::Loop {
   const std::atomic<int>& stop_requests_;
   store::RunQueue queue_;
   ratelimit::TokenBucket bucket_;
+  // --rate auto: sets bucket_'s rate each turn and hears of every 429.
+  std::optional<ratelimit::AdaptiveRate> adaptive_ =
+      o_.auto_rate_max
+          ? std::optional<ratelimit::AdaptiveRate>(
+                std::in_place, ratelimit::AdaptiveRateOptions{.max_rate = *o_.auto_rate_max},
+                r_.clock_.Now())
+          : std::nullopt;
   ratelimit::Backoff backoff_;
   int poll_batch_;
   Outcomes outcomes_;

@@ -277,5 +277,22 @@ TEST_F(RunnerTest, TheSubmitCountSaysHowManyWereSentRefusedOnesIncluded) {
   EXPECT_EQ(result.progress.submits_sent, 12);
 }
 
+TEST_F(RunnerTest, RateAutoFindsAnUnknownLimitAndFinishesEveryJob) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .submit_rate = 30, .submit_burst = 5});
+  Load("auto", Prompts(150), {"m"});
+  RunOptions options = FastOptions();
+  options.auto_rate_max = 100;
+  options.rate_per_second = 5;
+  options.poll_interval = 1;
+  options.max_attempts = 20;
+  const RunResult result = Run(options);
+  EXPECT_EQ(result.counts[static_cast<std::size_t>(JobState::kCompleted)], 150);
+  const sim::Counters c = sim_->GetCounters();
+  // Slow start overshoots 30/s: the controller hears 429s and backs off.
+  EXPECT_GE(c.rate_limited, 1u);
+  EXPECT_LT(c.rate_limited, 30u);
+  EXPECT_EQ(result.progress.submits_sent, 150 + static_cast<std::int64_t>(c.rate_limited));
+}
+
 }  // namespace
 }  // namespace gridbatch::run
