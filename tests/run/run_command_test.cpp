@@ -95,7 +95,8 @@ TEST_F(RunCommandTest, BadOptionValuesAreRefusedBeforeAnythingRuns) {
   Load("opts", {"a"}, {"m"});
   EXPECT_EQ(RunToEnd({"--rate", "fast"}), 64);
   EXPECT_EQ(LastStderr(),
-            "gridbatch: --rate: 'fast' is not a rate (examples: 40/s, 300/min, 0 for unlimited)\n");
+            "gridbatch: --rate: 'fast' is not a rate (examples: 40/s, 300/min, 0 for unlimited, auto, "
+            "auto:100/s)\n");
   EXPECT_EQ(RunToEnd({"--missing-grace", "soon"}), 64);
   EXPECT_EQ(LastStderr(),
             "gridbatch: --missing-grace: 'soon' is not a duration (examples: 0.2, 500ms, 5s, 2m)\n");

@@ -255,15 +255,15 @@ TEST_F(RunnerTest, ARateLimitHoldsWithinThreePercentAndDrawsNo429) {
 // connections are set up, and later ones on time).
 TEST_F(RunnerTest, AServerLimitingAtTheClientsOwnRateAndBurstSendsNo429EvenAtTheStart) {
   StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .submit_rate = 40, .submit_burst = 5});
-  Load("edge", Prompts(240), {"m"});
+  Load("edge", Prompts(120), {"m"});
   RunOptions options = FastOptions();
   options.rate_per_second = 40;
   options.burst = 5;
   options.poll_interval = 1;
   const RunResult result = Run(options);
-  EXPECT_EQ(result.counts[static_cast<std::size_t>(JobState::kCompleted)], 240);
+  EXPECT_EQ(result.counts[static_cast<std::size_t>(JobState::kCompleted)], 120);
   EXPECT_EQ(sim_->GetCounters().rate_limited, 0u);
-  EXPECT_EQ(result.progress.submits, 240);
+  EXPECT_EQ(result.progress.submits, 120);
 }
 
 TEST_F(RunnerTest, TheSubmitCountSaysHowManyWereSentRefusedOnesIncluded) {
