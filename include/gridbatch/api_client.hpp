@@ -49,6 +49,9 @@ struct ApiOptions {
   std::string token;
   // Ids per status GET. Default: 100.
   std::size_t max_ids_per_get = 100;
+  // Read status replies with the reference reader, noting every documented
+  // field a job lacks (`check`); the run's default is the fast reader.
+  bool note_missing_fields = false;
 };
 
 struct SubmitRequest {
@@ -69,6 +72,11 @@ struct SubmitResult {
   // not re-sent on a new connection. Each send may have created a job, so
   // the run loop counts each as an attempt.
   int sends = 0;
+  double elapsed_seconds = 0;  // the request's latency
+  // How a successful reply differs from the documented one, for `check`
+  // ("id 'x' is not 32 hex characters", "2 ids for one submit"); `run`
+  // ignores these.
+  std::vector<std::string> oddities;
 };
 
 // One job as a status reply describes it.
@@ -81,6 +89,10 @@ struct JobView {
   // nullopt when absent, negative or unreadable.
   std::optional<std::int64_t> runtime;
   std::string created;  // as sent; "" when absent
+  // Documented fields the entry lacks or holds with another type
+  // ("vmStatus", "states.default.log", "runtime"...), for `check`; `run`
+  // ignores them.
+  std::vector<std::string> missing_fields;
 };
 
 struct StatusResult {
@@ -91,6 +103,10 @@ struct StatusResult {
   std::string error;
   std::optional<double> retry_after_seconds;
   long http_status = 0;
+  double elapsed_seconds = 0;  // the request's latency
+  // How a successful reply differs from the documented one ("'jobs' is an
+  // empty array, not an object"), for `check`; `run` ignores these.
+  std::vector<std::string> oddities;
 };
 
 // The commandLine string for a prompt: {"inputs":["<prompt>"]} as JSON text.
@@ -113,6 +129,10 @@ bool IsValidRemoteId(std::string_view id);
 SubmitResult ParseSubmitReply(const http::Response& response);
 StatusResult ParseStatusReply(const http::Response& response,
                               const std::vector<std::string>& requested);
+// The same with the reference reader, which also notes each job's missing
+// documented fields (JobView::missing_fields): what `check` reads with.
+StatusResult ParseStatusReplyInFull(const http::Response& response,
+                                    const std::vector<std::string>& requested);
 
 // Throws gridbatch::Error(kExitUsage) when `token` holds a control character
 // (CR, LF, any byte below 0x20, DEL): in a header it would end the line and
@@ -138,6 +158,9 @@ class Client {
 
   const ApiOptions& options() const { return options_; }
 
+  // Submits started by this client, whatever their outcome.
+  std::int64_t submits_sent() const { return submits_sent_; }
+
  private:
   http::Request MakeRequest(http::Request::Method method, std::string url) const;
   void StartStatusGet(std::vector<std::string> chunk,
@@ -146,6 +169,7 @@ class Client {
   http::Client& http_;
   ApiOptions options_;
   std::string auth_header_;
+  std::int64_t submits_sent_ = 0;
 };
 
 }  // namespace gridbatch::api

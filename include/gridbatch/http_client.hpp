@@ -7,7 +7,8 @@
 // Defer(); they must not call Perform() or destroy the Client.
 //
 // Nothing here logs: header values (the Authorization token) are handed to
-// libcurl and never copied into a Response, an error string or a log line.
+// libcurl and never copied into a Response, an error string, a log line or
+// what an Observer is shown.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gridbatch::http {
@@ -75,9 +77,20 @@ struct ClientOptions {
   std::size_t max_body_bytes = 64u << 20;
 };
 
+// One finished transfer as an Observer sees it. The views and the reference
+// are valid during the call only. No request header is shown (the
+// Authorization token is among them).
+struct Exchange {
+  Request::Method method = Request::Method::kGet;
+  std::string_view url;
+  std::string_view request_body;
+  const Response& response;  // status, Retry-After, elapsed time, body, error
+};
+
 class Client {
  public:
   using Callback = std::function<void(Response&&)>;
+  using Observer = std::function<void(const Exchange&)>;
 
   explicit Client(ClientOptions options = {});
   ~Client();
@@ -103,6 +116,13 @@ class Client {
 
   // Requests started or deferred whose callback has not run yet.
   std::size_t InFlight() const;
+
+  // Calls `observer` once for every request started from now on, when it
+  // finishes (or fails to start), just before its callback; outcomes given
+  // to Defer() are not requests and are not shown. An empty observer (the
+  // default) removes it, and then nothing is copied or formatted: the cost
+  // is one test per transfer. The observer must not call into this Client.
+  void SetObserver(Observer observer);
 
  private:
   struct Impl;

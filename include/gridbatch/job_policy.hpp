@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "gridbatch/adaptive_rate.hpp"
 #include "gridbatch/api_client.hpp"
 #include "gridbatch/backoff.hpp"
 #include "gridbatch/clock.hpp"
@@ -54,6 +55,7 @@ struct SubmitDecision {
   Transition transition;
   std::optional<Seconds> retry_at;             // the job is due again then
   std::optional<Seconds> pause_submits_until;  // the service asked for a pause
+  bool throttled = false;                      // answered 429: submits must slow down
   std::optional<std::string> stop_run;         // the token was refused: stop, with this error
 };
 
@@ -127,6 +129,11 @@ class Pacer {
   // A job goes back to pending, due at `at`.
   void DueAt(Seconds at);
   void PauseSubmits(Seconds until);
+  // A submit was answered 429: the rate drops (and, with --rate auto,
+  // finds the service's limit); see ratelimit::AdaptiveRate.
+  void Throttled(Seconds now, std::optional<Seconds> retry_after);
+  // The submit rate now (0: unlimited).
+  double rate() const { return bucket_.rate(); }
 
   // The window of polls to take now, or none (not yet time, or no GET free).
   std::optional<store::RunQueue::PollWindow> PlanPolls(const LoopView& view);
@@ -153,6 +160,9 @@ class Pacer {
  private:
   const RunOptions& o_;
   ratelimit::TokenBucket bucket_;
+  // Sets bucket_'s rate each claim: --rate auto, or a fixed rate that a 429
+  // lowered and that grows back to it. None for an unlimited rate.
+  std::optional<ratelimit::AdaptiveRate> adaptive_;
   int poll_batch_;
   Seconds next_claim_check_ = 0;
   Seconds next_poll_check_ = 0;

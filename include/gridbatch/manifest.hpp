@@ -62,6 +62,9 @@ const BatchSpec& Batch(const Manifest& manifest);
 // The `run:` section's settings (all unset when there is none).
 const RunSettings& RunSettingsOf(const Manifest& manifest);
 
+// Every model the manifest names, in the order it declares them.
+const std::vector<std::string>& Models(const Manifest& manifest);
+
 // The number of jobs ForEachJob will produce.
 std::uint64_t CountJobs(const Manifest& manifest);
 
@@ -70,5 +73,12 @@ std::uint64_t CountJobs(const Manifest& manifest);
 // since validation (then the caller must discard what it received).
 std::vector<Diagnostic> ForEachJob(const Manifest& manifest,
                                    const std::function<void(const JobSpec&)>& sink);
+
+// As ForEachJob, also telling where each job comes from: "prompts" (the
+// manifest's list), or the label of its sweep or prompt file ("sweep 'cap'",
+// "prompt file 'data.txt'"). The view is valid while `manifest` lives.
+std::vector<Diagnostic> ForEachJobWithSource(
+    const Manifest& manifest,
+    const std::function<void(const JobSpec&, std::string_view source)>& sink);
 
 }  // namespace gridbatch::manifest

@@ -20,6 +20,10 @@ struct RunOptions {
   double rate_per_second = 20;
   // Token bucket size; 0: ratelimit::DefaultBurst(rate).
   double burst = 0;
+  // `--rate auto[:MAX]`: the rate is found by ratelimit::AdaptiveRate and
+  // never exceeds this; rate_per_second is then where it starts. nullopt:
+  // the fixed rate_per_second.
+  std::optional<double> auto_rate_max;
   // Submits outstanding at once. Default: 64.
   int max_in_flight = 64;
   // Submits per job before it fails with its last error. Default: 5.

@@ -27,6 +27,7 @@ namespace gridbatch::run {
 struct Progress {
   StateCounts counts{};
   std::int64_t submits = 0;         // POSTs answered with an id this run
+  std::int64_t submits_sent = 0;    // POSTs sent this run, refused and failed ones included
   std::int64_t finished = 0;        // jobs that became final this run
   std::int64_t poll_requests = 0;   // status GETs sent this run
   std::int64_t in_flight_submits = 0;

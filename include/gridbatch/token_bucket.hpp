@@ -10,7 +10,11 @@ namespace gridbatch::ratelimit {
 class TokenBucket {
  public:
   // `rate_per_second` <= 0 means unlimited. `burst` is the bucket's size
-  // (at least 1); it starts full at `now`.
+  // (at least 1). It starts with one token, not full, and refills from the
+  // first take (not from `now`): a server that limits at the same rate and
+  // burst then keeps burst - 1 tokens of slack for requests that reach it
+  // bunched (the first ones late, while their connections are set up), so
+  // this pacing alone never draws a 429 from it.
   TokenBucket(double rate_per_second, double burst, Seconds now);
 
   // Takes one token if one is available at `now`.
@@ -26,7 +30,12 @@ class TokenBucket {
   // pause is not followed by a burst that would trip the limit again.
   void PauseUntil(Seconds until);
 
+  // Refills at `rate_per_second` from `now` on; tokens gathered until then
+  // are kept (the `--rate auto` controller moves the rate every turn).
+  void SetRate(double rate_per_second, Seconds now);
+
   bool unlimited() const { return rate_ <= 0; }
+  double rate() const { return rate_; }
   Seconds paused_until() const { return paused_until_; }
 
  private:
@@ -37,6 +46,7 @@ class TokenBucket {
   double tokens_;
   Seconds last_;
   Seconds paused_until_ = 0;
+  bool started_ = false;  // a token has been taken, or a pause set
 };
 
 // The default burst for a rate: enough to keep pace when the loop wakes a few

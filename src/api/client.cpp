@@ -79,6 +79,7 @@ http::Request Client::MakeRequest(http::Request::Method method, std::string url)
 void Client::Submit(const SubmitRequest& request, std::function<void(SubmitResult&&)> done) {
   http::Request post = MakeRequest(http::Request::Method::kPost, options_.endpoint + "/jobs");
   post.body = BuildSubmitBody(request);
+  ++submits_sent_;
   http_.Start(std::move(post),
               [done = std::move(done), token = options_.token](http::Response&& r) {
                 RedactBody(r, token);
@@ -116,9 +117,10 @@ void Client::StartStatusGet(std::vector<std::string> chunk,
   http::Request get =
       MakeRequest(http::Request::Method::kGet, options_.endpoint + "/jobs/" + JoinIds(chunk));
   http_.Start(std::move(get), [done = std::move(done), chunk = std::move(chunk),
-                               token = options_.token](http::Response&& r) {
+                               token = options_.token,
+                               in_full = options_.note_missing_fields](http::Response&& r) {
     RedactBody(r, token);
-    StatusResult result = ParseStatusReply(r, chunk);
+    StatusResult result = in_full ? ParseStatusReplyInFull(r, chunk) : ParseStatusReply(r, chunk);
     result.error = Redact(std::move(result.error), token);
     (*done)(std::move(result));
   });

@@ -55,6 +55,39 @@ std::optional<std::int64_t> ReadRuntime(const json& job) {
   return std::nullopt;
 }
 
+// Adds `name` to `missing` when `key` is absent from `object` or of another
+// type than documented. A complete entry costs a few map finds.
+void NoteMissing(const json& object, const char* key, bool (json::*is_type)() const noexcept,
+                 const char* name, std::vector<std::string>& missing) {
+  auto it = object.find(key);
+  if (it == object.end() || !((*it).*is_type)()) missing.emplace_back(name);
+}
+
+void NoteMissingFields(const json& job, JobView& view) {
+  NoteMissing(job, "vmStatus", &json::is_string, "vmStatus", view.missing_fields);
+  NoteMissing(job, "created", &json::is_string, "created", view.missing_fields);
+  NoteMissing(job, "tag", &json::is_string, "tag", view.missing_fields);
+  NoteMissing(job, "copy", &json::is_number, "copy", view.missing_fields);
+  if (!view.runtime) view.missing_fields.emplace_back("runtime");
+  auto states = job.find("states");
+  const json* state = nullptr;
+  if (states != job.end() && states->is_object()) {
+    auto it = states->find("default");
+    if (it != states->end() && it->is_object()) state = &*it;
+  }
+  if (state == nullptr) {
+    view.missing_fields.emplace_back("states.default");
+    return;
+  }
+  NoteMissing(*state, "status", &json::is_string, "states.default.status", view.missing_fields);
+  NoteMissing(*state, "log", &json::is_string, "states.default.log", view.missing_fields);
+  NoteMissing(*state, "outputFiles", &json::is_array, "states.default.outputFiles",
+              view.missing_fields);
+  NoteMissing(*state, "commandLine", &json::is_string, "states.default.commandLine",
+              view.missing_fields);
+  NoteMissing(*state, "app", &json::is_string, "states.default.app", view.missing_fields);
+}
+
 JobView ReadJob(const std::string& id, const json& job) {
   JobView view;
   view.id = id;
@@ -69,6 +102,7 @@ JobView ReadJob(const std::string& id, const json& job) {
       view.log = StringAt(*state, "log");
     }
   }
+  NoteMissingFields(job, view);
   return view;
 }
 
@@ -94,6 +128,7 @@ StatusResult ReadStatusBody(const http::Response& response,
   result.outcome = Outcome::kSuccess;
   result.requested = requested;
   result.http_status = response.status;
+  if (!jobs->is_object()) result.oddities.emplace_back("'jobs' is an empty array, not an object");
   for (const std::string& id : requested) {
     auto job = jobs->is_object() ? jobs->find(id) : jobs->end();
     if (job == jobs->end()) {

@@ -342,8 +342,17 @@ std::optional<StatusResult> ReadStatusReplySimdjson(const http::Response& respon
 
 StatusResult ParseStatusReply(const http::Response& response,
                               const std::vector<std::string>& requested) {
-  if (auto result = ReadStatusReplySimdjson(response, requested)) return std::move(*result);
-  return ParseStatusReplyNlohmann(response, requested);
+  std::optional<StatusResult> fast = ReadStatusReplySimdjson(response, requested);
+  StatusResult result = fast ? std::move(*fast) : ParseStatusReplyNlohmann(response, requested);
+  result.elapsed_seconds = response.elapsed_seconds;
+  return result;
+}
+
+StatusResult ParseStatusReplyInFull(const http::Response& response,
+                                    const std::vector<std::string>& requested) {
+  StatusResult result = ParseStatusReplyNlohmann(response, requested);
+  result.elapsed_seconds = response.elapsed_seconds;
+  return result;
 }
 
 }  // namespace gridbatch::api

@@ -1,4 +1,6 @@
 // Reading a submit reply: success needs `success: true` and a valid first id.
+#include <algorithm>
+
 #include "reply_classifier.hpp"
 
 namespace gridbatch::api {
@@ -11,6 +13,27 @@ SubmitResult FromVerdict(Verdict verdict) {
   result.retry_after_seconds = verdict.retry_after_seconds;
   result.http_status = verdict.http_status;
   return result;
+}
+
+bool IsHex32(const std::string& id) {
+  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+         });
+}
+
+// What `check` reports of ids the run accepts anyway.
+std::vector<std::string> IdOddities(const nlohmann::json& ids) {
+  std::vector<std::string> notes;
+  if (ids.size() != 1) notes.push_back(std::to_string(ids.size()) + " ids for one submit");
+  for (const auto& id : ids) {
+    if (!id.is_string()) {
+      notes.push_back("an id is not a string: " + OneLine(id.dump()));
+    } else if (!IsHex32(id.get_ref<const std::string&>())) {
+      notes.push_back("id '" + OneLine(id.get_ref<const std::string&>()) +
+                      "' is not 32 hex characters");
+    }
+  }
+  return notes;
 }
 
 SubmitResult ReadSubmitBody(const http::Response& response) {
@@ -32,6 +55,7 @@ SubmitResult ReadSubmitBody(const http::Response& response) {
   result.outcome = Outcome::kSuccess;
   result.remote_id = ids->front().get<std::string>();
   result.http_status = response.status;
+  result.oddities = IdOddities(*ids);
   return result;
 }
 
@@ -56,6 +80,7 @@ SubmitResult ClassifySubmitReply(const http::Response& response) {
 SubmitResult ParseSubmitReply(const http::Response& response) {
   SubmitResult result = ClassifySubmitReply(response);
   result.sends = response.sends;
+  result.elapsed_seconds = response.elapsed_seconds;
   return result;
 }
 

@@ -13,10 +13,12 @@ void AddCancelCommand(CLI::App&, CommandContext&);
 void AddRunCommand(CLI::App&, CommandContext&);
 void AddShowCommand(CLI::App&, CommandContext&);
 void AddPruneCommand(CLI::App&, CommandContext&);
+void AddCheckCommand(CLI::App&, CommandContext&);
 
 void AddCommands(CLI::App& app, CommandContext& context) {
   AddLoadCommand(app, context);
   AddRunCommand(app, context);
+  AddCheckCommand(app, context);
   AddStatusCommand(app, context);
   AddShowCommand(app, context);
   AddExportCommand(app, context);

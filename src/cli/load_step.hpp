@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -9,6 +10,12 @@
 #include "gridbatch/manifest.hpp"
 
 namespace gridbatch::cli {
+
+// What a dry run's estimate and first request are computed for.
+struct DryRunSettings {
+  double rate_per_second = 20;  // 0: unlimited
+  std::string endpoint = "https://api.gridrepublic.services/remotejobs/v2";
+};
 
 enum class LoadMode {
   kWrite,   // validate, then load in one transaction
@@ -42,5 +49,12 @@ LoadResult LoadStep(const std::string& manifest_path, const std::string& db_path
 // "capitals: 4 new, 0 already present, 0 no longer in the manifest (4 jobs)",
 // or for a dry run "capitals: 4 jobs (dry run, nothing written)".
 std::string LoadSummary(const LoadResult& result, LoadMode mode);
+
+// What `--dry-run` prints for a parsed manifest on `out`: the jobs per model
+// and per source, the first request as it would be sent (never the token)
+// and an estimate of the submit time at `dry.rate_per_second` and of the
+// compute-hours ceiling. Writes nothing anywhere else. Returns kExitOk, or
+// kExitDataErr when a prompt file changed since it was parsed.
+int PrintDryRun(const manifest::Manifest& manifest, const DryRunSettings& dry, std::ostream& out);
 
 }  // namespace gridbatch::cli

@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "command.hpp"
+#include "gridbatch/adaptive_rate.hpp"
 #include "gridbatch/api_client.hpp"
 #include "gridbatch/error.hpp"
 #include "gridbatch/http_client.hpp"
@@ -27,6 +28,8 @@
 #include "gridbatch/stop_signals.hpp"
 #include "gridbatch/time_format.hpp"
 #include "load_step.hpp"
+#include "service_args.hpp"
+#include "trace_option.hpp"
 
 namespace gridbatch::cli {
 namespace {
@@ -95,39 +98,34 @@ struct RunArgs {
   struct Given {
     bool rate = false, burst = false, max_attempts = false, poll_interval = false;
   } given;
+  bool dry_run = false;
+  TraceArgs trace;
 };
 
-Seconds Duration(const std::string& text, const char* option) {
-  auto value = ParseDuration(text);
-  if (!value) {
-    throw Error(kExitUsage, std::string(option) + ": '" + text +
-                                "' is not a duration (examples: 0.2, 500ms, 5s, 2m)");
-  }
-  return *value;
-}
-
-// The token: GRIDREPUBLIC_TOKEN, or the first line of --token-file. Its value
-// never appears in a message.
-std::string ReadToken(const std::string& token_file) {
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in) throw Error(kExitNoInput, "--token-file " + token_file + ": cannot read the file");
-    std::string token;
-    std::getline(in, token);
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
-      token.pop_back();
+// `--rate 40/s`, `--rate 0`, or `--rate auto[:MAX]` (MAX a rate, default
+// 100/s): then the rate starts where ratelimit::AdaptiveRate starts.
+void SetRate(const std::string& text, run::RunOptions& o) {
+  constexpr std::string_view kAuto = "auto";
+  const auto refuse = [&text] {
+    throw Error(kExitUsage, "--rate: '" + text +
+                                "' is not a rate (examples: 40/s, 300/min, 0 for unlimited, auto, "
+                                "auto:100/s)");
+  };
+  if (text.compare(0, kAuto.size(), kAuto) == 0) {
+    double max = ratelimit::AdaptiveRateOptions{}.max_rate;
+    if (text.size() > kAuto.size()) {
+      const auto given =
+          text[kAuto.size()] == ':' ? ParseRate(text.substr(kAuto.size() + 1)) : std::nullopt;
+      if (!given || *given <= 0) refuse();
+      max = *given;
     }
-    if (token.empty()) {
-      throw Error(kExitUsage, "--token-file " + token_file + ": the first line is empty");
-    }
-    api::CheckToken(token);
-    return token;
+    o.auto_rate_max = max;
+    o.rate_per_second = ratelimit::AdaptiveRate({.max_rate = max}, 0).Rate(0);
+    return;
   }
-  if (const char* env = std::getenv("GRIDREPUBLIC_TOKEN"); env && *env) {
-    api::CheckToken(env);
-    return env;
-  }
-  throw Error(kExitUsage, "no API token: set GRIDREPUBLIC_TOKEN or pass --token-file FILE");
+  const auto rate = ParseRate(text);
+  if (!rate) refuse();
+  o.rate_per_second = *rate;
 }
 
 void RequireAtLeastOne(int value, const char* option) {
@@ -137,12 +135,7 @@ void RequireAtLeastOne(int value, const char* option) {
 run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   run::RunOptions o;
   if (!a.batch.empty()) o.batch = a.batch;
-  auto rate = ParseRate(a.rate);
-  if (!rate) {
-    throw Error(kExitUsage, "--rate: '" + a.rate +
-                                "' is not a rate (examples: 40/s, 300/min, 0 for unlimited)");
-  }
-  o.rate_per_second = *rate;
+  SetRate(a.rate, o);
   o.burst = a.burst;
   RequireAtLeastOne(a.max_in_flight, "--max-inflight");
   RequireAtLeastOne(a.max_attempts, "--max-attempts");
@@ -243,10 +236,25 @@ bool NothingToRun(const run::RunOptions& options, const CommandContext& context)
   return true;
 }
 
+// `run --dry-run MANIFEST`: what would be loaded and sent; no token needed,
+// no lock taken, nothing written.
+int DryRun(const RunArgs& a, const run::RunOptions& options) {
+  if (a.manifest.empty()) {
+    throw Error(kExitUsage, "--dry-run needs the MANIFEST whose jobs to show");
+  }
+  const auto manifest = ParseStep(a.manifest);
+  if (!manifest) return kExitDataErr;
+  return PrintDryRun(*manifest,
+                     {.rate_per_second = options.auto_rate_max.value_or(options.rate_per_second),
+                      .endpoint = a.endpoint},
+                     std::cout);
+}
+
 int Execute(const RunArgs& a, const CommandContext& context) {
   if (a.all && !a.batch.empty()) throw Error(kExitUsage, "--all and --batch exclude each other");
   const std::string& db = context.common.db;
   run::RunOptions options = MakeRunOptions(a, context.common);
+  if (a.dry_run) return DryRun(a, options);
   const std::string token = ReadToken(a.token_file);
   const long connect_ms =
       std::lround(Duration(a.connect_timeout, "--connect-timeout") * kMsPerSecond);
@@ -286,6 +294,8 @@ int Execute(const RunArgs& a, const CommandContext& context) {
   api::Client api(http, api_options);
 
   auto reporter = run::MakeReporter(std::cerr, ReporterOptionsFor(a, context.common));
+  const auto trace = StartTrace(
+      a.trace, token, http, [&reporter](const std::string& m) { reporter->Log("warning: " + m); });
   run::Runner runner(*store, http, api, SystemClock::Instance(), *reporter, options);
   const run::RunResult result = runner.Run(stop_requests);
   if (result.auth_failed) {
@@ -298,7 +308,9 @@ int Execute(const RunArgs& a, const CommandContext& context) {
 void AddDispatchOptions(CLI::App* cmd, RunArgs& args) {
   const char* group = "Dispatch";
   cmd->add_option("--rate", args.rate,
-                  "Submit rate: 40/s, 300/min, or 0 for unlimited (manifest: run.rate)")
+                  "Submit rate: 40/s, 300/min, 0 for unlimited, or auto[:MAX] to find the\n"
+                  "service's limit (start 5/s, double each second until a 429, then +1/s each\n"
+                  "second, x0.85 on a 429; never above MAX, default 100/s) (manifest: run.rate)")
       ->capture_default_str()
       ->group(group);
   cmd->add_option("--burst", args.burst,
@@ -377,6 +389,11 @@ void AddOutputOptions(CLI::App* cmd, RunArgs& args) {
       ->capture_default_str()
       ->group(out);
   cmd->add_flag("--strict", args.strict, "Exit 1 when any job ended failed")->group(out);
+  cmd->add_flag("--dry-run", args.dry_run,
+                "Show MANIFEST's jobs per model and source, the first request body and estimates\n"
+                "at --rate; send and write nothing")
+      ->group(out);
+  AddTraceOptions(cmd, args.trace);
   cmd->add_option("--seed", args.seed, "Seed for retry jitter (0: random)")->group("");
 }
 

@@ -57,6 +57,7 @@ struct Client::Impl {
   void PerformTransfers(std::chrono::milliseconds max_wait);
   void CollectFinished();
   void RunCallbacks();
+  void Observe(const Request& request, const Response& response) const;
 
   ClientOptions options;
   CURLM* multi = nullptr;
@@ -68,6 +69,7 @@ struct Client::Impl {
   std::deque<Finished> finished;
   // Header lists by method and headers; few (a submit's, a status GET's).
   std::vector<HeaderList> header_lists;
+  Observer observer;  // empty: none
 };
 
 // More distinct header sets than this are built per request instead.
@@ -133,7 +135,9 @@ void Client::Impl::Start(Request request, Callback done) {
   CURLcode acquired = CURLE_OK;
   CURL* easy = AcquireEasy(acquired);
   if (easy == nullptr) {
-    finished.push_back({std::move(done), SetupFailure(acquired)});
+    Response failure = SetupFailure(acquired);
+    Observe(request, failure);
+    finished.push_back({std::move(done), std::move(failure)});
     return;
   }
   const curl_slist* headers = SharedHeaders(request);
@@ -144,7 +148,9 @@ void Client::Impl::Start(Request request, Callback done) {
     setup = CURLE_FAILED_INIT;
   }
   if (setup != CURLE_OK) {
-    finished.push_back({transfer->TakeCallback(), SetupFailure(setup)});
+    Response failure = SetupFailure(setup);
+    Observe(transfer->request(), failure);
+    finished.push_back({transfer->TakeCallback(), std::move(failure)});
     free_easy.push_back(easy);
     return;
   }
@@ -180,11 +186,17 @@ void Client::Impl::CollectFinished() {
       continue;
     }
     Response response = it->second->Finish(result);
+    Observe(it->second->request(), response);
     finished.push_back({it->second->TakeCallback(), std::move(response)});
     curl_multi_remove_handle(multi, easy);
     active.erase(it);
     free_easy.push_back(easy);
   }
+}
+
+void Client::Impl::Observe(const Request& request, const Response& response) const {
+  if (!observer) return;
+  observer(Exchange{request.method, request.url, request.body, response});
 }
 
 void Client::Impl::RunCallbacks() {
@@ -219,6 +231,10 @@ std::size_t Client::Perform(std::chrono::milliseconds max_wait) {
   }
   impl_->RunCallbacks();
   return InFlight();
+}
+
+void Client::SetObserver(Observer observer) {
+  impl_->observer = std::move(observer);
 }
 
 std::size_t Client::InFlight() const {

@@ -49,6 +49,7 @@ class Transfer {
   CURLcode setup_error() const { return setup_error_; }
 
   CURL* easy() const { return easy_; }
+  const Request& request() const { return request_; }
 
   // The outcome once libcurl reports the transfer done with `result`.
   Response Finish(CURLcode result);

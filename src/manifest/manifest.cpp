@@ -13,6 +13,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "diagnostic_list.hpp"
@@ -283,12 +284,22 @@ const RunSettings& RunSettingsOf(const Manifest& manifest) {
   return manifest.run;
 }
 
+const std::vector<std::string>& Models(const Manifest& manifest) {
+  return manifest.models;
+}
+
 std::uint64_t CountJobs(const Manifest& manifest) {
   return manifest.job_count;
 }
 
-std::vector<Diagnostic> ForEachJob(const Manifest& manifest,
-                                   const std::function<void(const JobSpec&)>& sink) {
+std::vector<Diagnostic> ForEachJobWithSource(
+    const Manifest& manifest,
+    const std::function<void(const JobSpec&, std::string_view source)>& sink) {
+  // A record's settings are its sweep's or prompt file's own: they tell the
+  // source apart without the walker knowing about sources.
+  std::unordered_map<const JobSettings*, std::string_view> sources;
+  for (const Sweep& sweep : manifest.sweeps) sources.emplace(&sweep.settings, sweep.label);
+  for (const PromptFile& file : manifest.files) sources.emplace(&file.settings, file.label);
   const auto& repeated = manifest.repeated_generated_ids;
   std::unordered_set<std::string> emitted;  // of the repeated ids only
   JobSpec job;
@@ -297,6 +308,8 @@ std::vector<Diagnostic> ForEachJob(const Manifest& manifest,
                       std::binary_search(repeated.begin(), repeated.end(), record.id) &&
                       !emitted.insert(record.id).second;
     if (skip) return;
+    auto source = sources.find(record.settings);
+    const std::string_view from = source != sources.end() ? source->second : "prompts";
     job.prompt_id = record.id;
     job.prompt = record.text;
     job.vars = record.vars;
@@ -304,13 +317,19 @@ std::vector<Diagnostic> ForEachJob(const Manifest& manifest,
       job.model = manifest.models[model];
       for (int r = 0; r < record.settings->repeat; ++r) {
         job.repeat_index = r;
-        sink(job);
+        sink(job, from);
       }
     }
   };
   DiagnosticList errors("errors");
   WalkPrompts(manifest, WalkScope::kAll, visit, errors);
   return errors.Finish(manifest.source_name);
+}
+
+std::vector<Diagnostic> ForEachJob(const Manifest& manifest,
+                                   const std::function<void(const JobSpec&)>& sink) {
+  return ForEachJobWithSource(manifest,
+                              [&sink](const JobSpec& job, std::string_view) { sink(job); });
 }
 
 }  // namespace gridbatch::manifest

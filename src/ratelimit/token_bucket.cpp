@@ -6,7 +6,7 @@
 namespace gridbatch::ratelimit {
 
 TokenBucket::TokenBucket(double rate_per_second, double burst, Seconds now)
-    : rate_(rate_per_second), burst_(std::max(1.0, burst)), tokens_(burst_), last_(now) {}
+    : rate_(rate_per_second), burst_(std::max(1.0, burst)), tokens_(1.0), last_(now) {}
 
 void TokenBucket::Refill(Seconds now) {
   if (now <= last_) return;
@@ -17,6 +17,12 @@ void TokenBucket::Refill(Seconds now) {
 bool TokenBucket::TryTake(Seconds now) {
   if (now < paused_until_) return false;
   if (unlimited()) return true;
+  if (!started_) {
+    // Refilling counts from the first take, not from construction: time
+    // spent starting up must not turn into a burst.
+    started_ = true;
+    last_ = std::max(last_, now);
+  }
   Refill(now);
   if (tokens_ < 1.0) return false;
   tokens_ -= 1.0;
@@ -30,7 +36,7 @@ void TokenBucket::GiveBack(int count) {
 
 Seconds TokenBucket::NextAvailable(Seconds now) const {
   const Seconds from = std::max(now, paused_until_);
-  if (unlimited()) return from;
+  if (unlimited() || !started_) return from;
   const double tokens_then =
       from > last_ ? std::min(burst_, tokens_ + (from - last_) * rate_) : tokens_;
   if (tokens_then >= 1.0) return from;
@@ -44,7 +50,13 @@ void TokenBucket::PauseUntil(Seconds until) {
     // Restart from one token at `until`: refilling is counted from there.
     tokens_ = 1.0;
     last_ = until;
+    started_ = true;
   }
+}
+
+void TokenBucket::SetRate(double rate_per_second, Seconds now) {
+  if (started_ && !unlimited()) Refill(now);
+  rate_ = rate_per_second;
 }
 
 double DefaultBurst(double rate_per_second) {

@@ -17,6 +17,7 @@ constexpr Seconds kRecountEvery = 10;      // resync state counts with the datab
 constexpr Seconds kPollCheckEvery = 0.05;  // look for due polls at most this often
 constexpr Seconds kCommitEvery = 0.002;    // longest a reply waits to be committed
 constexpr int kCommitSlotsDivisor = 4;     // or until this share of the submit slots is free
+constexpr long kHttpTooManyRequests = 429;
 constexpr double kEarlyPollShare = 0.5;    // polls due within this share of an interval ride along
 
 Transition Move(JobState from, JobState to, Transition::Record record) {
@@ -55,6 +56,7 @@ SubmitDecision JobPolicy::OnSubmitReply(const SubmittedJob& job, const api::Subm
       break;
     case api::Outcome::kRetryable:
       if (reply.retry_after_seconds) d.pause_submits_until = now + *reply.retry_after_seconds;
+      d.throttled = reply.http_status == kHttpTooManyRequests;
       d.transition = Retry(job.id, job.attempts, kFrom, reply.error, reply.retry_after_seconds, now,
                            &d.retry_at);
       break;
@@ -167,11 +169,31 @@ PollDecision JobPolicy::OnStatusReply(const api::StatusResult& reply, const Targ
 
 // --- Pacer ---
 
+namespace {
+
+std::optional<ratelimit::AdaptiveRate> MakeAdaptiveRate(const RunOptions& o, Seconds now) {
+  if (o.auto_rate_max) {
+    return ratelimit::AdaptiveRate({.max_rate = *o.auto_rate_max}, now);
+  }
+  if (o.rate_per_second <= 0) return std::nullopt;
+  // A fixed rate starts at itself; after a 429 it drops, then grows back.
+  return ratelimit::AdaptiveRate(
+      {.max_rate = o.rate_per_second,
+       .start_rate = o.rate_per_second,
+       .min_rate = std::min(o.rate_per_second, ratelimit::AdaptiveRateOptions{}.min_rate)},
+      now);
+}
+
+}  // namespace
+
 Pacer::Pacer(const RunOptions& options, Seconds now)
     : o_(options),
       bucket_(options.rate_per_second,
-              options.burst > 0 ? options.burst : ratelimit::DefaultBurst(options.rate_per_second),
+              options.burst > 0
+                  ? options.burst
+                  : ratelimit::DefaultBurst(options.auto_rate_max.value_or(options.rate_per_second)),
               now),
+      adaptive_(MakeAdaptiveRate(options, now)),
       poll_batch_(std::max(1, options.poll_batch)),
       last_recount_(now) {}
 
@@ -185,6 +207,7 @@ Pacer::Claim Pacer::PlanClaim(const LoopView& view) {
   }
   Claim claim;
   if (!view.stopping && view.now >= next_claim_check_ && view.pending > 0) {
+    if (adaptive_) bucket_.SetRate(adaptive_->Rate(view.now), view.now);
     while (claim.jobs < free && bucket_.TryTake(view.now)) ++claim.jobs;
   }
   claim.commit = claim.jobs > 0 || view.outcomes_waiting;
@@ -206,6 +229,10 @@ void Pacer::DueAt(Seconds at) {
 
 void Pacer::PauseSubmits(Seconds until) {
   bucket_.PauseUntil(until);
+}
+
+void Pacer::Throttled(Seconds now, std::optional<Seconds> retry_after) {
+  if (adaptive_) adaptive_->OnThrottled(now, retry_after);
 }
 
 std::optional<store::RunQueue::PollWindow> Pacer::PlanPolls(const LoopView& view) {

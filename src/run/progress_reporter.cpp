@@ -219,7 +219,7 @@ class StreamReporter final : public Reporter {
     std::ostringstream json;
     json << "{\"event\":\"" << event << "\",\"elapsed\":" << Fixed(p.now - p.started, 3);
     for (JobState s : kAllJobStates) json << ",\"" << ToString(s) << "\":" << Count(p, s);
-    json << ",\"submits\":" << p.submits << ",\"finished\":" << p.finished
+    json << ",\"submits_sent\":" << p.submits_sent << ",\"submits\":" << p.submits << ",\"finished\":" << p.finished
          << ",\"status_requests\":" << p.poll_requests
          << ",\"submit_rate\":" << Fixed(rates.submit, 2)
          << ",\"finish_rate\":" << Fixed(rates.finish, 2) << "}";
@@ -233,7 +233,8 @@ class StreamReporter final : public Reporter {
       << " failed, " << Count(p, JobState::kCancelled) << " cancelled";
     const std::int64_t left = Left(p);
     if (left > 0) s << ", " << left << " not final";
-    s << "; " << p.submits << " submits, " << p.poll_requests << " status requests this run";
+    s << "; " << p.submits_sent << " submits sent (" << p.submits << " accepted), "
+      << p.poll_requests << " status requests this run";
     return s.str();
   }
 

@@ -114,6 +114,7 @@ class Runner::Loop {
       last_file_check_ = now;
     }
     progress_.now = now;
+    progress_.submits_sent = r_.api_.submits_sent();
     progress_.in_flight_submits = static_cast<std::int64_t>(submits_in_flight_.size());
     r_.reporter_.Tick(progress_);
     if (IsOver(now)) return false;
@@ -200,6 +201,7 @@ class Runner::Loop {
     SubmitDecision d = policy_.OnSubmitReply(job, result, Now());
     if (result.outcome == api::Outcome::kSuccess) ++progress_.submits;
     if (d.pause_submits_until) pacer_.PauseSubmits(*d.pause_submits_until);
+    if (d.throttled) pacer_.Throttled(Now(), result.retry_after_seconds);
     if (d.retry_at) pacer_.DueAt(*d.retry_at);
     Apply(std::move(d.transition));
     if (d.stop_run) AuthFailed(*d.stop_run);

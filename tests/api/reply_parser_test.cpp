@@ -169,6 +169,25 @@ TEST(SubmitReplyTest, InvalidUtf8InAnErrorTextIsReplaced) {
   EXPECT_EQ(r.error, "service said: bad \xEF\xBF\xBD byte");
 }
 
+TEST(SubmitReplyTest, IdsThatAreNotOne32HexIdAreNotedForCheckButStillAccepted) {
+  EXPECT_TRUE(
+      ParseSubmitReply(Reply(200, R"({"success":true,"ids":["a9ab011455bb6aeb0161b5fc08766b42"]})"))
+          .oddities.empty());
+  const SubmitResult r = ParseSubmitReply(
+      Reply(200, R"({"success":true,"ids":["job-17","a9ab011455bb6aeb0161b5fc08766b4Z"]})"));
+  EXPECT_EQ(r.outcome, Outcome::kSuccess);
+  EXPECT_EQ(r.remote_id, "job-17");
+  EXPECT_EQ(r.oddities, (std::vector<std::string>{
+                            "2 ids for one submit", "id 'job-17' is not 32 hex characters",
+                            "id 'a9ab011455bb6aeb0161b5fc08766b4Z' is not 32 hex characters"}));
+}
+
+TEST(SubmitReplyTest, TheLatencyOfTheRequestIsKept) {
+  http::Response response = Reply(200, R"({"success":false,"error":"x"})");
+  response.elapsed_seconds = 0.25;
+  EXPECT_EQ(ParseSubmitReply(response).elapsed_seconds, 0.25);
+}
+
 // --- status replies --------------------------------------------------------
 
 TEST(StatusReplyTest, TheDocumentedReplyGivesEveryField) {
@@ -251,6 +270,36 @@ TEST(StatusReplyTest, RuntimeIsReadFromIntegersNumbersAndNumericStrings) {
     ASSERT_EQ(r.jobs.size(), 1u) << c.json;
     EXPECT_EQ(r.jobs[0].runtime, c.runtime) << c.json;
   }
+}
+
+TEST(StatusReplyTest, TheDocumentedReplyLacksNoField) {
+  const StatusResult r = ParseStatusReply(Reply(200, kDocumentedStatus), {kTwoIds[0]});
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_EQ(r.jobs[0].missing_fields, std::vector<std::string>{});
+  EXPECT_TRUE(r.oddities.empty());
+}
+
+TEST(StatusReplyTest, DocumentedFieldsAbsentOrOfAnotherTypeAreNamedForCheck) {
+  const StatusResult r = ParseStatusReplyInFull(
+      Reply(200, R"({"success":true,"jobs":{"b2":{"vmStatus":3,"copy":0,"created":"x",
+        "states":{"default":{"status":"running","outputFiles":{},"app":"a"}}}}})"),
+      {"b2"});
+  ASSERT_EQ(r.outcome, Outcome::kSuccess);
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_EQ(r.jobs[0].missing_fields,
+            (std::vector<std::string>{"vmStatus", "tag", "runtime", "states.default.log",
+                                      "states.default.outputFiles", "states.default.commandLine"}));
+  const StatusResult bare =
+      ParseStatusReplyInFull(Reply(200, R"({"success":true,"jobs":{"b2":{}}})"), {"b2"});
+  EXPECT_EQ(bare.jobs.at(0).missing_fields,
+            (std::vector<std::string>{"vmStatus", "created", "tag", "copy", "runtime",
+                                      "states.default"}));
+}
+
+TEST(StatusReplyTest, AnEmptyJobsArrayIsNotedAsNotAnObject) {
+  const StatusResult r = ParseStatusReplyInFull(Reply(200, R"({"success":true,"jobs":[]})"), {"b2"});
+  EXPECT_EQ(r.outcome, Outcome::kSuccess);
+  EXPECT_EQ(r.oddities, std::vector<std::string>{"'jobs' is an empty array, not an object"});
 }
 
 TEST(StatusReplyTest, AnEmptyJobsArrayMeansEveryIdIsMissing) {

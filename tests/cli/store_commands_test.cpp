@@ -63,11 +63,75 @@ TEST_F(StoreCommandsTest, AnInvalidManifestPrintsEveryDiagnosticExits65AndCreate
   EXPECT_FALSE(fs::exists(db_));
 }
 
-TEST_F(StoreCommandsTest, DryRunCountsAndWritesNothing) {
+// Jobs from all three sources, with hours, for the dry runs below.
+constexpr const char* kMixedManifest =
+    "name: mixed\nmodels: [gemma:2b, llama3:8b]\nhours: 0.5\n"
+    "prompts:\n  - \"What is the capital of \\\"France\\\"?\"\n"
+    "sweeps:\n  - id: cap\n    template: \"Capital of {country}?\"\n"
+    "    vars:\n      country: [Peru, Japan]\n    model: gemma:2b\n"
+    "prompt_files:\n  - path: lines.txt\n";
+
+constexpr const char* kMixedDryRun =
+    "mixed: 10 jobs (dry run, nothing written)\n"
+    "  jobs per model:\n    gemma:2b: 6\n    llama3:8b: 4\n"
+    "  jobs per source:\n    prompts: 2\n    sweep 'cap': 2\n    prompt file 'lines.txt': 6\n"
+    "  first request:\n    POST http://127.0.0.1:9/remotejobs/v2/jobs\n"
+    "    Authorization: Bearer (the token, not shown)\n"
+    "    {\"app\":\"gridrepublic:text-inference\",\"commandLine\":\"{\\\"inputs\\\":"
+    "[\\\"What is the capital of \\\\\\\"France\\\\\\\"?\\\"]}\",\"hours\":0.5,"
+    "\"tag\":\"gemma:2b\"}\n"
+    "  estimate:\n    submit time: 5s for 10 submits at 2.00/s (before retries)\n"
+    "    compute-hours ceiling: 5.0 (10 jobs x 0.50 h, the manifest's hours)\n";
+
+TEST_F(StoreCommandsTest,
+       DryRunShowsJobsPerModelAndSourceTheFirstBodyAndEstimatesAndWritesNothing) {
+  Write("lines.txt", "one\ntwo\nthree\n");
+  const std::string manifest = Write("mixed.yaml", kMixedManifest);
+  setenv("GRIDBATCH_ENDPOINT", "http://127.0.0.1:9/remotejobs/v2/", 1);
+  Outcome outcome = Run({"load", manifest, "--db", db_, "--dry-run", "--rate", "2/s"});
+  unsetenv("GRIDBATCH_ENDPOINT");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.out, kMixedDryRun);
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(StoreCommandsTest, DryRunWithoutHoursSaysTheCeilingIsTheServicesOwn) {
   Outcome outcome = Run({"load", Capitals(kTwoPrompts), "--db", db_, "--dry-run"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-  EXPECT_EQ(outcome.err, "capitals: 4 jobs (dry run, nothing written)\n");
+  EXPECT_NE(outcome.out.find("capitals: 4 jobs (dry run, nothing written)\n"), std::string::npos);
+  EXPECT_NE(outcome.out.find("    POST https://api.gridrepublic.services/remotejobs/v2/jobs\n"),
+            std::string::npos)
+      << outcome.out;
+  EXPECT_NE(outcome.out.find("    submit time: 0s for 4 submits at 20.00/s (before retries)\n"),
+            std::string::npos)
+      << outcome.out;
+  EXPECT_NE(outcome.out.find("    compute-hours ceiling: not set: the manifest gives no hours, so "
+                             "the service's own limit applies (4 jobs x 1 h = 4 if it is 1 h)\n"),
+            std::string::npos)
+      << outcome.out;
   EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(StoreCommandsTest, RunDryRunNeedsNoTokenTakesNoLockAndLeavesTheDatabaseAsItWas) {
+  Run({"load", Capitals(kTwoPrompts), "--db", db_});
+  const std::string before = ReadFile(db_);
+  ASSERT_FALSE(before.empty());
+  Write("lines.txt", "one\ntwo\nthree\n");
+  const std::string manifest = Write("mixed.yaml", kMixedManifest);
+  unsetenv("GRIDREPUBLIC_TOKEN");
+  Outcome outcome = Run({"run", manifest, "--db", db_, "--dry-run", "--rate", "2/s", "--endpoint",
+                         "http://127.0.0.1:9/remotejobs/v2"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.out, kMixedDryRun);
+  EXPECT_EQ(ReadFile(db_), before);
+  EXPECT_FALSE(fs::exists(db_ + ".lock"));
+  EXPECT_FALSE(fs::exists(db_ + "-wal"));
+}
+
+TEST_F(StoreCommandsTest, RunDryRunWithoutAManifestIsAUsageError) {
+  Outcome outcome = Run({"run", "--db", db_, "--dry-run"});
+  EXPECT_EQ(outcome.exit_code, 64);
+  EXPECT_EQ(outcome.err, "gridbatch: --dry-run needs the MANIFEST whose jobs to show\n");
 }
 
 TEST_F(StoreCommandsTest, LoadIntoAFileThatIsNotADatabaseFailsAndLeavesItAlone) {

@@ -1,7 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -222,6 +224,74 @@ TEST(HttpClientTest, ReadsRetryAfterGivenAsAnHttpDate) {
   ASSERT_TRUE(response.retry_after_seconds);
   EXPECT_GE(*response.retry_after_seconds, 3500.0);
   EXPECT_LE(*response.retry_after_seconds, 3600.0);
+}
+
+struct Observed {
+  Request::Method method;
+  std::string url, request_body, reply_body, error;
+  long status;
+  std::optional<double> retry_after;
+  double elapsed;
+  bool callback_ran_before;
+};
+
+TEST(HttpClientTest, AnObserverSeesEveryFinishedTransferOnceBeforeItsCallbackButNoHeader) {
+  LoopbackServer server(Always(Respond(429, "slow down", {"Retry-After: 3"})));
+  Client client;
+  std::vector<Observed> seen;
+  int callbacks = 0;
+  std::vector<std::string> called_back;  // urls whose callback has run
+  client.SetObserver([&](const Exchange& e) {
+    const std::string url(e.url);
+    const bool before = std::find(called_back.begin(), called_back.end(), url) != called_back.end();
+    seen.push_back({e.method, url, std::string(e.request_body), e.response.body, e.response.error,
+                    e.response.status, e.response.retry_after_seconds, e.response.elapsed_seconds,
+                    before});
+  });
+  Request post = GetOf(server.Url("/jobs"), {"Authorization: Bearer secret-observed-9"});
+  post.method = Request::Method::kPost;
+  post.body = "{\"tag\":\"m\"}";
+  client.Start(post, [&](Response&&) {
+    ++callbacks;
+    called_back.push_back(server.Url("/jobs"));
+  });
+  const std::string refused =
+      "http://127.0.0.1:" + std::to_string(LoopbackServer::ClosedPort()) + "/x";
+  client.Start(GetOf(refused), [&](Response&&) {
+    ++callbacks;
+    called_back.push_back(refused);
+  });
+  RunUntilIdle(client);
+  ASSERT_EQ(seen.size(), 2u);
+  ASSERT_EQ(callbacks, 2);
+  const Observed& p = seen[0].url == refused ? seen[1] : seen[0];
+  const Observed& g = seen[0].url == refused ? seen[0] : seen[1];
+  EXPECT_EQ(p.method, Request::Method::kPost);
+  EXPECT_EQ(p.url, server.Url("/jobs"));
+  EXPECT_EQ(p.request_body, "{\"tag\":\"m\"}");
+  EXPECT_EQ(p.status, 429);
+  EXPECT_EQ(p.retry_after, 3.0);
+  EXPECT_EQ(p.reply_body, "slow down");
+  EXPECT_GT(p.elapsed, 0.0);
+  EXPECT_EQ(g.method, Request::Method::kGet);
+  EXPECT_EQ(g.status, 0);
+  EXPECT_THAT(g.error, ::testing::StartsWith("connection refused"));
+  for (const Observed& o : seen) {
+    EXPECT_FALSE(o.callback_ran_before);
+    EXPECT_EQ((o.url + o.request_body + o.reply_body + o.error).find("secret-observed-9"),
+              std::string::npos);
+  }
+}
+
+TEST(HttpClientTest, AnObserverSetToEmptyIsNoLongerCalled) {
+  LoopbackServer server(Always(Respond(200, "ok")));
+  Client client;
+  int observed = 0;
+  client.SetObserver([&](const Exchange&) { ++observed; });
+  Get(client, server.Url("/a"));
+  client.SetObserver(nullptr);
+  Get(client, server.Url("/b"));
+  EXPECT_EQ(observed, 1);
 }
 
 TEST(HttpClientTest, ClosedPortIsConnectionRefused) {

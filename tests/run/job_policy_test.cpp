@@ -322,8 +322,9 @@ TEST(PacerTest, ClaimsFollowTheRateOverTwentySimulatedSeconds) {
     claimed += c.jobs;
     clock.Advance(0.003);
   }
-  // The initial burst, then 50 a second.
-  EXPECT_NEAR(claimed, 5 + 50 * 20, 2);
+  // One token at the start (a burst sent before the connections are up
+  // would reach a server late and all at once), then 50 a second.
+  EXPECT_NEAR(claimed, 1 + 50 * 20, 2);
 }
 
 TEST(PacerTest, ClaimsStopAtTheInFlightLimitAndWhileStopping) {

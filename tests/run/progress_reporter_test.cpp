@@ -67,7 +67,8 @@ TEST(ProgressReporterTest, NoProgressStillEndsWithTheSummary) {
   EXPECT_EQ(out.str(), "");
   reporter->Finish(At(201, 0, 2, 2));
   EXPECT_EQ(out.str(),
-            "gridbatch: run ended after 1m41s: 2 completed, 0 failed, 0 cancelled; 2 submits, 0 "
+            "gridbatch: run ended after 1m41s: 2 completed, 0 failed, 0 cancelled; 0 submits sent (2 "
+            "accepted), 0 "
             "status requests this run\n");
 }
 
@@ -149,10 +150,11 @@ TEST(ProgressReporterTest, TheSummarySaysHowManyCompletedFailedAndAreLeft) {
   Progress p = At(161, 2, 7, 7);
   p.counts[JobState::kFailed] = 1;
   p.poll_requests = 12;
+  p.submits_sent = 9;
   reporter->Finish(p);
   EXPECT_EQ(out.str(),
             "gridbatch: run ended after 1m01s: 7 completed, 1 failed, 0 cancelled, 2 not final; "
-            "7 submits, 12 status requests this run\n");
+            "9 submits sent (7 accepted), 12 status requests this run\n");
 }
 
 }  // namespace

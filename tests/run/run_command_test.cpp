@@ -95,7 +95,8 @@ TEST_F(RunCommandTest, BadOptionValuesAreRefusedBeforeAnythingRuns) {
   Load("opts", {"a"}, {"m"});
   EXPECT_EQ(RunToEnd({"--rate", "fast"}), 64);
   EXPECT_EQ(LastStderr(),
-            "gridbatch: --rate: 'fast' is not a rate (examples: 40/s, 300/min, 0 for unlimited)\n");
+            "gridbatch: --rate: 'fast' is not a rate (examples: 40/s, 300/min, 0 for unlimited, auto, "
+            "auto:100/s)\n");
   EXPECT_EQ(RunToEnd({"--missing-grace", "soon"}), 64);
   EXPECT_EQ(LastStderr(),
             "gridbatch: --missing-grace: 'soon' is not a duration (examples: 0.2, 500ms, 5s, 2m)\n");
@@ -136,6 +137,64 @@ TEST_F(RunCommandTest, CtrlCStopsPromptlyAndTheNextRunFinishesTheJob) {
   EXPECT_EQ(RunToEnd({"--rate", "0"}), 0) << LastStderr();
   EXPECT_EQ(StateCounts()["completed"], 400);
   EXPECT_EQ(sim_->GetCounters().duplicate_submits, 0u);
+}
+
+std::vector<std::string> TraceLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// No resets here: when a kept-alive connection is closed before any reply,
+// libcurl sends the request again on a new connection within the same
+// transfer, which the trace shows as one line (README, --trace).
+TEST_F(RunCommandTest, TheTraceHoldsEveryRequestTheServiceCountedAndNeverTheToken) {
+  StartSim({.queue_seconds = 0.02,
+            .run_seconds = 0.05,
+            .faults = {.p_429 = 0.1, .p_5xx = 0.05, .retry_after_seconds = 0}});
+  std::vector<std::string> prompts;
+  for (int i = 0; i < 30; ++i) prompts.push_back("traced " + std::to_string(i));
+  Load("traced", prompts, {"m"});
+  const std::string trace = (dir_ / "trace.jsonl").string();
+  EXPECT_EQ(RunToEnd({"--trace", trace, "--backoff-base", "0.02", "--backoff-cap", "0.1",
+                      "--max-attempts", "20"}),
+            0)
+      << LastStderr();
+  EXPECT_EQ(StateCounts()["completed"], 30);
+  const std::vector<std::string> lines = TraceLines(trace);
+  const sim::Counters counters = sim_->GetCounters();
+  EXPECT_EQ(lines.size(), counters.requests);
+  int posts = 0, gets = 0, with_429 = 0;
+  for (const std::string& line : lines) {
+    EXPECT_EQ(line.find("test-token-7f3a"), std::string::npos) << line;
+    EXPECT_EQ(line.find("Bearer"), std::string::npos) << line;
+    if (line.find("\"method\":\"POST\"") != std::string::npos) ++posts;
+    if (line.find("\"method\":\"GET\"") != std::string::npos) ++gets;
+    if (line.find("\"status\":429") != std::string::npos) ++with_429;
+  }
+  EXPECT_EQ(posts + gets, static_cast<int>(lines.size()));
+  EXPECT_EQ(static_cast<std::uint64_t>(with_429), counters.sent_429);
+  EXPECT_GE(posts, 30);
+}
+
+TEST_F(RunCommandTest, ATraceStopsAtItsCapWithALastLineAndAWarning) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  std::vector<std::string> prompts;
+  for (int i = 0; i < 20; ++i) prompts.push_back("capped " + std::to_string(i));
+  Load("capped", prompts, {"m"});
+  const std::string trace = (dir_ / "trace.jsonl").string();
+  EXPECT_EQ(RunToEnd({"--trace", trace, "--trace-max-bytes", "4KB", "--trace-body-max", "64"}), 0)
+      << LastStderr();
+  EXPECT_EQ(StateCounts()["completed"], 20);
+  const std::vector<std::string> lines = TraceLines(trace);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_LE(std::filesystem::file_size(trace), 4000u);
+  EXPECT_NE(lines.back().find("\"trace\":\"stopped\""), std::string::npos) << lines.back();
+  EXPECT_NE(LastStderr().find("warning: --trace " + trace +
+                              ": the trace reached its size cap of 4000 bytes"),
+            std::string::npos)
+      << LastStderr();
 }
 
 }  // namespace

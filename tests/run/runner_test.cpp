@@ -251,5 +251,50 @@ TEST_F(RunnerTest, ARateLimitHoldsWithinFivePercentAndDrawsNo429) {
   for (const auto& row : Rows()) EXPECT_EQ(row.attempts, 1);
 }
 
+// The repro: a server limiting at 40/s with burst 5 and a client at
+// --rate 40/s --burst 5. Both buckets starting full drew a 429 within the
+// first second (the first submits reach the server late, while their
+// connections are set up, and later ones on time).
+TEST_F(RunnerTest, AServerLimitingAtTheClientsOwnRateAndBurstSendsNo429EvenAtTheStart) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .submit_rate = 40, .submit_burst = 5});
+  Load("edge", Prompts(120), {"m"});
+  RunOptions options = FastOptions();
+  options.rate_per_second = 40;
+  options.burst = 5;
+  options.poll_interval = 1;
+  const RunResult result = Run(options);
+  EXPECT_EQ(result.counts[JobState::kCompleted], 120);
+  EXPECT_EQ(sim_->GetCounters().rate_limited, 0u);
+  EXPECT_EQ(result.progress.submits, 120);
+}
+
+TEST_F(RunnerTest, TheSubmitCountSaysHowManyWereSentRefusedOnesIncluded) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .models = {"gemma:2b"}});
+  Load("models", Prompts(6), {"gemma:2b", "nosuch:1b"});
+  const RunResult result = Run(FastOptions());
+  const sim::Counters c = sim_->GetCounters();
+  EXPECT_EQ(c.submits_accepted, 6u);
+  EXPECT_EQ(c.submits_rejected, 6u);
+  EXPECT_EQ(result.progress.submits, 6);
+  EXPECT_EQ(result.progress.submits_sent, 12);
+}
+
+TEST_F(RunnerTest, RateAutoFindsAnUnknownLimitAndFinishesEveryJob) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .submit_rate = 30, .submit_burst = 5});
+  Load("auto", Prompts(150), {"m"});
+  RunOptions options = FastOptions();
+  options.auto_rate_max = 100;
+  options.rate_per_second = 5;
+  options.poll_interval = 1;
+  options.max_attempts = 20;
+  const RunResult result = Run(options);
+  EXPECT_EQ(result.counts[JobState::kCompleted], 150);
+  const sim::Counters c = sim_->GetCounters();
+  // Slow start overshoots 30/s: the controller hears 429s and backs off.
+  EXPECT_GE(c.rate_limited, 1u);
+  EXPECT_LT(c.rate_limited, 30u);
+  EXPECT_EQ(result.progress.submits_sent, 150 + static_cast<std::int64_t>(c.rate_limited));
+}
+
 }  // namespace
 }  // namespace gridbatch::run

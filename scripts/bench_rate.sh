@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The rate benchmark: `gridbatch run` against a simulator that limits submits
+# at 40/s with a burst of 5 (answering 429 with Retry-After past it), for
+#   1. --rate 40/s --burst 5: the limit given exactly; goal zero 429s;
+#   2. --rate auto (start 5/s, max 100/s): the limit unknown; goal 90 % of
+#      40/s within 20 s, fewer than 2 % of submits answered 429 over 60 s.
+# Each row: submits accepted, submits answered 429 (the simulator's
+# rate_limited counter) and their share of all submits, the accepted rate
+# over the whole run and over its last 40 s, and the first second at which
+# the accepted rate over the 2 s before it reached 36/s.
+# Prints a markdown table on stdout, progress on stderr.
+#
+# Usage: scripts/bench_rate.sh [BUILD_DIR]    (default: build; needs gridbatch
+# and gridbatch-sim built there). BENCH_RATE_SECONDS=60 sets the run length.
+# Bounded: the simulator exits by itself (--duration), the client runs under
+# `timeout`, and both are killed on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+seconds=${BENCH_RATE_SECONDS:-60}
+gb=$PWD/$build_dir/bin/gridbatch
+sim=$PWD/$build_dir/bin/gridbatch-sim
+for tool in curl sqlite3 timeout python3; do
+  command -v "$tool" >/dev/null || { echo "bench_rate: '$tool' is missing" >&2; exit 1; }
+done
+[ -x "$gb" ] && [ -x "$sim" ] || { echo "bench_rate: no $gb or $sim" >&2; exit 1; }
+token=bench-token-not-a-secret
+work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-bench-rate.XXXXXX")
+sim_pid=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+jobs=$((seconds * 40))
+{
+  echo "name: paced"
+  echo "models: [m]"
+  echo "prompt_files:"
+  echo "  - path: prompts.txt"
+} >"$work/paced.yaml"
+seq 1 "$jobs" | sed 's/^/prompt number /' >"$work/prompts.txt"
+
+echo "| client | submits accepted | 429s | 429 share | rate, whole run | rate, last 40 s | 36/s reached at |"
+echo "|---|---|---|---|---|---|---|"
+row() {
+  local label=$1; shift
+  rm -f "$work/jobs.db"*
+  "$gb" load "$work/paced.yaml" --db "$work/jobs.db" >/dev/null
+  "$sim" --port 0 --token "$token" --queue-time 0.05 --run-time 0.1 --submit-rate 40/s \
+    --submit-burst 5 --duration $((seconds + 60)) >"$work/sim.out" 2>/dev/null &
+  sim_pid=$!
+  until grep -q '^endpoint=' "$work/sim.out"; do sleep 0.1; done
+  local endpoint
+  endpoint=$(sed -n 's/^endpoint=//p' "$work/sim.out")
+  echo "bench_rate: $label for up to ${seconds} s" >&2
+  GRIDREPUBLIC_TOKEN=$token timeout -s INT "$seconds" "$gb" run --db "$work/jobs.db" \
+    --endpoint "$endpoint" --progress none --poll-interval 1 "$@" >&2 || true
+  local counters
+  counters=$(curl -s "${endpoint%/remotejobs/v2}/sim/counters")
+  kill "$sim_pid" 2>/dev/null || true
+  wait "$sim_pid" 2>/dev/null || true
+  sim_pid=""
+  sqlite3 "$work/jobs.db" \
+    "SELECT submitted_at FROM job_state WHERE submitted_at IS NOT NULL ORDER BY submitted_at" \
+    >"$work/times.txt"
+  python3 - "$label" "$counters" "$work/times.txt" <<'PY'
+import json, sys
+from datetime import datetime
+label, counters, path = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+def t(s):
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+times = [t(line.strip()) for line in open(path) if line.strip()]
+accepted, limited = counters["submits_accepted"], counters["rate_limited"]
+share = 100.0 * limited / max(1, accepted + limited)
+start, end = times[0], times[-1]
+whole = (len(times) - 1) / max(1e-9, end - start)
+tail = [x for x in times if x >= end - 40]
+last40 = (len(tail) - 1) / max(1e-9, tail[-1] - tail[0]) if len(tail) > 1 else 0
+reached = "never"
+j = 0
+for i, x in enumerate(times):
+    while times[j] < x - 2:
+        j += 1
+    if x - start >= 2 and (i - j) / 2.0 >= 36:
+        reached = "%.1f s" % (x - start)
+        break
+print("| %s | %d | %d | %.2f %% | %.1f/s | %.1f/s | %s |" %
+      (label, accepted, limited, share, whole, last40, reached))
+PY
+}
+row '`--rate 40/s --burst 5`' --rate 40/s --burst 5
+row '`--rate auto`' --rate auto
