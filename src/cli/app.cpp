@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "completion_script.hpp"
 #include "gridbatch/error.hpp"
 
 namespace gridbatch::cli {
@@ -14,9 +15,10 @@ int Main(int argc, char** argv) {
       "A YAML manifest is loaded into a SQLite job table; `run` submits and polls until\n"
       "every job is final, resumable after any interruption; `export` writes CSV or JSONL."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "gridbatch 0.1.0");
+  app.set_version_flag("--version", "gridbatch " GRIDBATCH_VERSION);
   CommandContext context;
   AddCommands(app, context);
+  AddCompletionFlags(app, "gridbatch");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
