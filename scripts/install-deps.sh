@@ -10,6 +10,9 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libcpp-httplib-dev
   python3
+  help2man       # the build writes the man pages from --help
+  dpkg-dev       # cpack's .deb: dpkg-shlibdeps finds the Depends
+  man-db zsh     # ctest install.tree: man renders the pages, zsh parses its completion
   time   # scripts/bench_export.sh: /usr/bin/time for peak RSS
   wrk parallel   # scripts/bench_run.sh: the simulator's ceiling, and the curl peer
 )
