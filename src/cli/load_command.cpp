@@ -26,8 +26,9 @@ void AddLoadCommand(CLI::App& app, CommandContext& context) {
   command->add_flag("--dry-run", options->dry_run,
                     "Validate and count the jobs; write nothing (the database is not created)");
   command->callback([options, &context] {
-    context.exit_code = LoadStep(options->manifest, options->db,
-                                 options->dry_run ? LoadMode::kDryRun : LoadMode::kWrite, std::cout);
+    context.exit_code =
+        LoadStep(options->manifest, options->db,
+                 options->dry_run ? LoadMode::kDryRun : LoadMode::kWrite, std::cout);
   });
 }
 

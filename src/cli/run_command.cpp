@@ -72,8 +72,10 @@ std::string ReadToken(const std::string& token_file) {
     if (!in) throw Error(kExitNoInput, "--token-file " + token_file + ": cannot read the file");
     std::string token;
     std::getline(in, token);
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
-    if (token.empty()) throw Error(kExitUsage, "--token-file " + token_file + ": the first line is empty");
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+      token.pop_back();
+    if (token.empty())
+      throw Error(kExitUsage, "--token-file " + token_file + ": the first line is empty");
     return token;
   }
   if (const char* env = std::getenv("GRIDREPUBLIC_TOKEN"); env && *env) return env;
@@ -84,7 +86,9 @@ run::RunOptions MakeRunOptions(const RunArgs& a) {
   run::RunOptions o;
   if (!a.batch.empty()) o.batch = a.batch;
   auto rate = ParseRate(a.rate);
-  if (!rate) throw Error(kExitUsage, "--rate: '" + a.rate + "' is not a rate (examples: 40/s, 300/min, 0 for unlimited)");
+  if (!rate)
+    throw Error(kExitUsage, "--rate: '" + a.rate +
+                                "' is not a rate (examples: 40/s, 300/min, 0 for unlimited)");
   o.rate_per_second = *rate;
   o.burst = a.burst;
   if (a.max_in_flight < 1) throw Error(kExitUsage, "--max-inflight must be at least 1");
@@ -93,7 +97,8 @@ run::RunOptions MakeRunOptions(const RunArgs& a) {
   if (a.max_poll_requests < 1) throw Error(kExitUsage, "--max-poll-requests must be at least 1");
   o.max_in_flight = a.max_in_flight;
   o.max_attempts = a.max_attempts;
-  o.backoff = {Duration(a.backoff_base, "--backoff-base"), Duration(a.backoff_cap, "--backoff-cap")};
+  o.backoff = {Duration(a.backoff_base, "--backoff-base"),
+               Duration(a.backoff_cap, "--backoff-cap")};
   o.poll_interval = Duration(a.poll_interval, "--poll-interval");
   o.poll_batch = a.poll_batch;
   o.max_poll_requests = a.max_poll_requests;
@@ -132,7 +137,8 @@ int ExitCodeFor(const run::RunResult& result, bool strict) {
 int Execute(const RunArgs& a) {
   run::RunOptions options = MakeRunOptions(a);
   const std::string token = ReadToken(a.token_file);
-  const long connect_ms = static_cast<long>(Duration(a.connect_timeout, "--connect-timeout") * 1000);
+  const long connect_ms =
+      static_cast<long>(Duration(a.connect_timeout, "--connect-timeout") * 1000);
   const long total_ms = static_cast<long>(Duration(a.request_timeout, "--request-timeout") * 1000);
   const auto& stop_requests = run::InstallStopSignals();
   run::RunLock lock(a.db);  // before the load: a running `run` owns the database
@@ -179,10 +185,12 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
       ->type_name("MANIFEST");
   AddDbOption(cmd, args->db);
   const char* env_endpoint = std::getenv("GRIDBATCH_ENDPOINT");
-  args->endpoint = env_endpoint && *env_endpoint ? env_endpoint
-                                                 : "https://api.gridrepublic.services/remotejobs/v2";
+  args->endpoint = env_endpoint && *env_endpoint
+                       ? env_endpoint
+                       : "https://api.gridrepublic.services/remotejobs/v2";
   cmd->add_option("--endpoint", args->endpoint, "Service base URL (env GRIDBATCH_ENDPOINT)")
-      ->capture_default_str()->type_name("URL");
+      ->capture_default_str()
+      ->type_name("URL");
   cmd->add_option("--token-file", args->token_file,
                   "File whose first line is the API token (default: env GRIDREPUBLIC_TOKEN)")
       ->type_name("FILE");
@@ -191,52 +199,73 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
   cmd->add_option("--batch", args->batch, "Only run this batch")->type_name("NAME");
   auto* dispatch = "Dispatch";
   cmd->add_option("--rate", args->rate, "Submit rate: 40/s, 300/min, or 0 for unlimited")
-      ->capture_default_str()->group(dispatch);
+      ->capture_default_str()
+      ->group(dispatch);
   cmd->add_option("--burst", args->burst, "Token bucket size (default: rate/20, at least 1)")
       ->group(dispatch);
   cmd->add_option("--max-inflight", args->max_in_flight, "Submits in flight at once")
-      ->capture_default_str()->group(dispatch);
+      ->capture_default_str()
+      ->group(dispatch);
   cmd->add_option("--max-attempts", args->max_attempts, "Submits per job before it fails")
-      ->capture_default_str()->group(dispatch);
+      ->capture_default_str()
+      ->group(dispatch);
   cmd->add_option("--backoff-base", args->backoff_base, "First retry delay ceiling")
-      ->capture_default_str()->group(dispatch);
+      ->capture_default_str()
+      ->group(dispatch);
   cmd->add_option("--backoff-cap", args->backoff_cap, "Largest retry delay ceiling")
-      ->capture_default_str()->group(dispatch);
+      ->capture_default_str()
+      ->group(dispatch);
   cmd->add_option("--on-uncertain", args->on_uncertain,
                   "Jobs an interrupted run left 'submitting': resubmit (at least once) or fail")
-      ->check(CLI::IsMember({"resubmit", "fail"}))->capture_default_str()->group(dispatch);
+      ->check(CLI::IsMember({"resubmit", "fail"}))
+      ->capture_default_str()
+      ->group(dispatch);
   auto* poll = "Polling";
-  cmd->add_option("--poll-interval", args->poll_interval, "Poll each job this often: 0.2, 500ms, 5s, 2m")
-      ->capture_default_str()->group(poll);
+  cmd->add_option("--poll-interval", args->poll_interval,
+                  "Poll each job this often: 0.2, 500ms, 5s, 2m")
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--poll-batch", args->poll_batch, "Ids per status GET")
-      ->capture_default_str()->group(poll);
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--max-poll-requests", args->max_poll_requests, "Status GETs in flight at once")
-      ->capture_default_str()->group(poll);
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--missing-grace", args->missing_grace,
                   "How long an id may be missing from status replies")
-      ->capture_default_str()->group(poll);
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--on-missing", args->on_missing, "After the grace: resubmit or fail")
-      ->check(CLI::IsMember({"resubmit", "fail"}))->capture_default_str()->group(poll);
+      ->check(CLI::IsMember({"resubmit", "fail"}))
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--deadline-slack", args->deadline_slack,
                   "A job not final by submit + hours + slack fails")
-      ->capture_default_str()->group(poll);
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--completed-statuses", args->completed_statuses,
                   "Statuses meaning success (case-insensitive, comma-separated)")
-      ->capture_default_str()->group(poll);
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--failed-statuses", args->failed_statuses, "Statuses meaning failure")
-      ->capture_default_str()->group(poll);
+      ->capture_default_str()
+      ->group(poll);
   cmd->add_option("--running-statuses", args->running_statuses,
                   "Statuses known to mean still running (others are logged once, then treated so)")
-      ->capture_default_str()->group(poll);
+      ->capture_default_str()
+      ->group(poll);
   auto* net = "Network";
   cmd->add_option("--connect-timeout", args->connect_timeout, "Connection set-up limit")
-      ->capture_default_str()->group(net);
+      ->capture_default_str()
+      ->group(net);
   cmd->add_option("--request-timeout", args->request_timeout, "Whole-request limit")
-      ->capture_default_str()->group(net);
+      ->capture_default_str()
+      ->group(net);
   auto* out = "Output";
   cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, plain, json, none")
       ->check(CLI::IsMember({"auto", "bar", "plain", "json", "none"}))
-      ->capture_default_str()->group(out);
+      ->capture_default_str()
+      ->group(out);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary")->group(out);
   cmd->add_flag("-v,--verbose", args->verbose, "Log every request's outcome (never the token)")
       ->group(out);

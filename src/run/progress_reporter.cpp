@@ -8,17 +8,29 @@
 namespace gridbatch::run {
 namespace {
 
-std::int64_t Count(const Progress& p, JobState s) { return p.counts[static_cast<std::size_t>(s)]; }
+std::int64_t Count(const Progress& p, JobState s) {
+  return p.counts[static_cast<std::size_t>(s)];
+}
 
 std::string JsonEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];

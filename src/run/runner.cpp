@@ -129,8 +129,7 @@ class Runner::Loop {
     Seconds wait = kMaxWait;
     if (!outcomes_.empty() || claimed > 0) wait = 0.002;
     if (!stopping_ && At(progress_.counts, JobState::kPending) > 0) {
-      const Seconds next =
-          std::max(next_claim_check_, bucket_.NextAvailable(now));
+      const Seconds next = std::max(next_claim_check_, bucket_.NextAvailable(now));
       if (static_cast<int>(submits_in_flight_.size()) < o_.max_in_flight) {
         wait = std::min(wait, next - now);
       }
@@ -256,21 +255,23 @@ class Runner::Loop {
     const int limit = free_requests * poll_batch_;
     // Jobs due within half an interval ride along in a GET that has room:
     // a trickle of submits then costs a few full GETs, not many small ones.
-    std::vector<PollTarget> targets = queue_.TakeDuePolls(
-        {.due_before = now - o_.poll_interval,
-         .early_before = now - o_.poll_interval / 2,
-         .batch = poll_batch_,
-         .limit = limit},
-        now);
+    std::vector<PollTarget> targets =
+        queue_.TakeDuePolls({.due_before = now - o_.poll_interval,
+                             .early_before = now - o_.poll_interval / 2,
+                             .batch = poll_batch_,
+                             .limit = limit},
+                            now);
     if (static_cast<int>(targets.size()) < limit) {
       // Nothing else is due before the oldest in-flight poll plus the interval
       // (jobs submitted later count as polled at their submit).
       const std::optional<Seconds> oldest = queue_.OldestPollTime();
-      next_poll_check_ = std::max(next_poll_check_, oldest ? *oldest + o_.poll_interval
-                                                           : now + o_.poll_interval);
+      next_poll_check_ =
+          std::max(next_poll_check_, oldest ? *oldest + o_.poll_interval : now + o_.poll_interval);
     }
-    for (std::size_t start = 0; start < targets.size(); start += static_cast<std::size_t>(poll_batch_)) {
-      const std::size_t end = std::min(targets.size(), start + static_cast<std::size_t>(poll_batch_));
+    for (std::size_t start = 0; start < targets.size();
+         start += static_cast<std::size_t>(poll_batch_)) {
+      const std::size_t end =
+          std::min(targets.size(), start + static_cast<std::size_t>(poll_batch_));
       std::vector<std::string> ids;
       for (std::size_t i = start; i < end; ++i) {
         // A GET slower than the poll interval may still be asking for it.
@@ -294,8 +295,8 @@ class Runner::Loop {
   void OnPolled(const api::StatusResult& result) {
     const Seconds now = Now();
     if (o_.verbose) {
-      r_.reporter_.Log("status GET of " + std::to_string(result.requested.size()) + " id(s): " +
-                       std::string(api::ToString(result.outcome)) +
+      r_.reporter_.Log("status GET of " + std::to_string(result.requested.size()) +
+                       " id(s): " + std::string(api::ToString(result.outcome)) +
                        (result.error.empty() ? "" : ": " + result.error));
     }
     switch (result.outcome) {
@@ -333,7 +334,7 @@ class Runner::Loop {
     auto it = poll_targets_.find(view.id);
     if (it == poll_targets_.end()) return;
     const PollTarget& target = it->second;
-    Outcomes::Polled polled{target.id, JobState::kRunning, view.status, view.vm_status,
+    Outcomes::Polled polled{target.id, JobState::kRunning, view.status,  view.vm_status,
                             view.log,  view.runtime,       view.created, ""};
     switch (r_.options_.statuses.Map(view.status)) {
       case StatusMap::Meaning::kCompleted:
@@ -413,7 +414,11 @@ class Runner::Loop {
 
 Runner::Runner(store::JobStore& store, http::Client& http, api::Client& api, const Clock& clock,
                Reporter& reporter, RunOptions options)
-    : store_(store), http_(http), api_(api), clock_(clock), reporter_(reporter),
+    : store_(store),
+      http_(http),
+      api_(api),
+      clock_(clock),
+      reporter_(reporter),
       options_(std::move(options)) {}
 
 Runner::~Runner() = default;

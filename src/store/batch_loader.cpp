@@ -31,7 +31,8 @@ constexpr const char* kMarkSeen = R"sql(
 constexpr const char* kCreateSeenTable =
     "CREATE TEMP TABLE load_seen (key BLOB PRIMARY KEY) WITHOUT ROWID";
 
-constexpr const char* kInsertSeen = "INSERT INTO temp.load_seen (key) VALUES (?1) ON CONFLICT DO NOTHING";
+constexpr const char* kInsertSeen =
+    "INSERT INTO temp.load_seen (key) VALUES (?1) ON CONFLICT DO NOTHING";
 
 // Appends `text` as a JSON string. The manifest has checked that it is UTF-8,
 // so only quotes, backslashes and control characters need escaping.
@@ -144,7 +145,8 @@ class BatchLoader::Impl {
     count.executeStep();
     const auto in_batch = static_cast<std::uint64_t>(count.getColumn(0).getInt64());
     count.reset();
-    const bool seen_table = mark_ && options_.seen_tracking == LoadOptions::SeenTracking::kTempTable;
+    const bool seen_table =
+        mark_ && options_.seen_tracking == LoadOptions::SeenTracking::kTempTable;
     mark_.reset();
     if (seen_table) db_.exec("DROP TABLE temp.load_seen");
     tx_->commit();

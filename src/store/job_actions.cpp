@@ -99,10 +99,9 @@ std::uint64_t RetryJobs(JobStore& store, const RetryOptions& options, const Cloc
 }
 
 std::uint64_t CancelJobs(JobStore& store, const JobFilter& filter, const Clock& clock) {
-  return RunUpdate(
-      store, "cancel jobs",
-      [&](SQLite::Statement& update) { BindFilter(update, store, filter, clock); },
-      {std::string(kCancel) + kFilterClause});
+  return RunUpdate(store, "cancel jobs",
+                   [&](SQLite::Statement& update) { BindFilter(update, store, filter, clock); },
+                   {std::string(kCancel) + kFilterClause});
 }
 
 }  // namespace gridbatch::store

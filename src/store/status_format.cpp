@@ -36,7 +36,8 @@ void WriteCountsRow(std::ostream& out, const std::string& label, std::size_t lab
 void WriteCountsHeader(std::ostream& out, std::size_t label_width) {
   out << "  " << std::left << std::setw(static_cast<int>(label_width)) << "model" << std::right;
   for (const JobState state : kAllJobStates) out << "  " << ToString(state);
-  out << std::setw(8) << "total" << "\n";
+  out << std::setw(8) << "total"
+      << "\n";
 }
 
 void WriteBatchText(const BatchStatus& batch, std::ostream& out) {
@@ -71,8 +72,8 @@ void WriteErrorsText(const StatusReport& report, std::ostream& out) {
   if (report.recent_errors.empty()) return;
   out << "recent errors (jobs not completed):\n";
   for (const auto& error : report.recent_errors) {
-    out << "  " << error.jobs << " job(s), last " << error.last_seen << ": "
-        << OneLine(error.error) << "\n";
+    out << "  " << error.jobs << " job(s), last " << error.last_seen << ": " << OneLine(error.error)
+        << "\n";
   }
 }
 

@@ -21,9 +21,8 @@ using testing::TempDir;
 using Tracking = LoadOptions::SeenTracking;
 
 std::string CountsOf(const LoadCounts& c) {
-  return std::to_string(c.added) + " new, " + std::to_string(c.already_present) +
-         " present, " + std::to_string(c.no_longer_listed) + " gone, " +
-         std::to_string(c.listed) + " listed";
+  return std::to_string(c.added) + " new, " + std::to_string(c.already_present) + " present, " +
+         std::to_string(c.no_longer_listed) + " gone, " + std::to_string(c.listed) + " listed";
 }
 
 std::vector<JobSpec> Jobs(const std::vector<std::string>& ids) {
@@ -43,16 +42,18 @@ TEST(BatchLoaderTest, StoresEachJobWithItsFieldsAndTimes) {
   BatchLoader loader(*store, batch, clock);
   loader.Add(Job("q1", "llama3:8b", "What is the capital of Peru?", 1));
   EXPECT_EQ(CountsOf(loader.Commit()), "1 new, 0 present, 0 gone, 1 listed");
-  EXPECT_EQ(QueryText(path, "SELECT b.name || '|' || j.prompt_id || '|' || j.model || '|' || "
-                            "j.prompt || '|' || j.repeat_index || '|' || s.state || '|' || "
-                            "s.attempts || '|' || ifnull(j.vars, 'NULL') || '|' || j.created_at "
-                            "|| '|' || s.updated_at || '|' || typeof(j.content_key) || "
-                            "length(j.content_key) || '|' || s.batch_id || s.model FROM jobs j "
-                            "JOIN batches b ON b.id = j.batch_id JOIN job_state s ON s.job_id = j.id"),
+  EXPECT_EQ(QueryText(path,
+                      "SELECT b.name || '|' || j.prompt_id || '|' || j.model || '|' || "
+                      "j.prompt || '|' || j.repeat_index || '|' || s.state || '|' || "
+                      "s.attempts || '|' || ifnull(j.vars, 'NULL') || '|' || j.created_at "
+                      "|| '|' || s.updated_at || '|' || typeof(j.content_key) || "
+                      "length(j.content_key) || '|' || s.batch_id || s.model FROM jobs j "
+                      "JOIN batches b ON b.id = j.batch_id JOIN job_state s ON s.job_id = j.id"),
             "capitals|q1|llama3:8b|What is the capital of Peru?|1|pending|0|NULL|"
             "2023-11-14T22:13:20.250Z|2023-11-14T22:13:20.250Z|blob16|1llama3:8b");
-  EXPECT_EQ(QueryText(path, "SELECT name || '|' || app || '|' || hours || '|' || manifest_path "
-                            "|| '|' || created_at || '|' || load_serial FROM batches"),
+  EXPECT_EQ(QueryText(path,
+                      "SELECT name || '|' || app || '|' || hours || '|' || manifest_path "
+                      "|| '|' || created_at || '|' || load_serial FROM batches"),
             "capitals|gridrepublic:text-inference|2.0|capitals.yaml|2023-11-14T22:13:20.250Z|1");
 }
 
@@ -89,8 +90,10 @@ TEST_P(SeenTrackingTest, ReloadingTheSameJobsAddsNothing) {
   const auto path = dir.File("again.db");
   auto store = JobStore::Open(path);
   const auto jobs = Jobs({"a", "b", "c"});
-  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), jobs, Options())), "3 new, 0 present, 0 gone, 3 listed");
-  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), jobs, Options())), "0 new, 3 present, 0 gone, 3 listed");
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), jobs, Options())),
+            "3 new, 0 present, 0 gone, 3 listed");
+  EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), jobs, Options())),
+            "0 new, 3 present, 0 gone, 3 listed");
   EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM jobs"), 3);
 }
 
@@ -99,12 +102,14 @@ TEST_P(SeenTrackingTest, AnEditedManifestAddsOnlyItsNewJobsAndLeavesDroppedOnesA
   const auto path = dir.File("edit.db");
   auto store = JobStore::Open(path);
   Load(*store, Batch("b1"), Jobs({"a", "b", "c"}), Options());
-  Exec(path, "UPDATE jobs SET output = 'done' WHERE prompt_id = 'a'; UPDATE job_state SET state = "
-             "'completed' WHERE job_id = (SELECT id FROM jobs WHERE prompt_id = 'a')");
+  Exec(path,
+       "UPDATE jobs SET output = 'done' WHERE prompt_id = 'a'; UPDATE job_state SET state = "
+       "'completed' WHERE job_id = (SELECT id FROM jobs WHERE prompt_id = 'a')");
   EXPECT_EQ(CountsOf(Load(*store, Batch("b1"), Jobs({"b", "c", "d", "e"}), Options())),
             "2 new, 2 present, 1 gone, 4 listed");
-  EXPECT_EQ(QueryText(path, "SELECT group_concat(prompt_id || ':' || state, ' ') FROM "
-                            "(SELECT * FROM jobs JOIN job_state ON job_id = id ORDER BY prompt_id)"),
+  EXPECT_EQ(QueryText(path,
+                      "SELECT group_concat(prompt_id || ':' || state, ' ') FROM "
+                      "(SELECT * FROM jobs JOIN job_state ON job_id = id ORDER BY prompt_id)"),
             "a:completed b:pending c:pending d:pending e:pending");
   EXPECT_EQ(QueryText(path, "SELECT output FROM jobs WHERE prompt_id = 'a'"), "done");
 }
@@ -180,9 +185,10 @@ TEST(BatchLoaderTest, ReloadingUpdatesTheBatchSettingsAndKeepsItsCreationTime) {
   batch.hours.reset();
   batch.manifest_path = "new.yaml";
   { BatchLoader(*store, batch, FakeClock(1700000060)).Commit(); }
-  EXPECT_EQ(QueryText(path, "SELECT app || '|' || ifnull(hours, 'NULL') || '|' || manifest_path "
-                            "|| '|' || created_at || '|' || updated_at || '|' || load_serial "
-                            "FROM batches"),
+  EXPECT_EQ(QueryText(path,
+                      "SELECT app || '|' || ifnull(hours, 'NULL') || '|' || manifest_path "
+                      "|| '|' || created_at || '|' || updated_at || '|' || load_serial "
+                      "FROM batches"),
             "other:app|NULL|new.yaml|2023-11-14T22:13:20.000Z|2023-11-14T22:14:20.000Z|2");
 }
 
@@ -244,7 +250,8 @@ TEST(BatchLoaderTest, AReadOnlyDatabaseThrowsNamingTheFileAndKeepsItsRows) {
   } catch (const Error& e) {
     message = std::to_string(e.exit_code()) + " " + e.what();
   }
-  EXPECT_EQ(message, "74 database " + path + ": load batch 'kept': attempt to write a readonly database");
+  EXPECT_EQ(message,
+            "74 database " + path + ": load batch 'kept': attempt to write a readonly database");
   store.reset();
   EXPECT_EQ(QueryText(path, "SELECT group_concat(prompt_id) FROM jobs"), "a");
 }

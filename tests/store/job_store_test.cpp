@@ -47,12 +47,14 @@ TEST(JobStoreTest, AStateChangeBuildsNoTemporaryTable) {
   TempDir dir;
   const auto path = dir.File("plan.db");
   JobStore::Open(path);
-  EXPECT_EQ(TemporaryTablesOf(path, "UPDATE job_state SET state = 'submitting', "
-                                    "attempts = attempts + 1 WHERE job_id = 1"),
+  EXPECT_EQ(TemporaryTablesOf(path,
+                              "UPDATE job_state SET state = 'submitting', "
+                              "attempts = attempts + 1 WHERE job_id = 1"),
             0);
   // The same statement with an IN list does build one: the check above can fail.
-  EXPECT_EQ(TemporaryTablesOf(path, "UPDATE job_state SET attempts = 1 "
-                                    "WHERE job_id = 1 AND state IN ('a', 'b', 'c')"),
+  EXPECT_EQ(TemporaryTablesOf(path,
+                              "UPDATE job_state SET attempts = 1 "
+                              "WHERE job_id = 1 AND state IN ('a', 'b', 'c')"),
             1);
 }
 
@@ -63,9 +65,10 @@ TEST(JobStoreTest, MigratesAFreshFileFromVersionZeroToTheLatest) {
     auto store = JobStore::Open(path);
     EXPECT_EQ(store->SchemaVersion(), static_cast<int>(kMigrations.size()));
   }
-  EXPECT_EQ(QueryText(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
-                            "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' "
-                            "ORDER BY name)"),
+  EXPECT_EQ(QueryText(path,
+                      "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
+                      "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' "
+                      "ORDER BY name)"),
             "batches,job_state,job_state_due,job_state_errors,job_state_poll,jobs,jobs_batch");
   EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 }
