@@ -13,8 +13,8 @@ packages=(
   help2man       # the build writes the man pages from --help
   dpkg-dev       # cpack's .deb: dpkg-shlibdeps finds the Depends
   man-db zsh     # ctest install.tree: man renders the pages, zsh parses its completion
-  time   # scripts/bench_export.sh: /usr/bin/time for peak RSS
-  wrk parallel   # scripts/bench_run.sh: the simulator's ceiling, and the curl peer
+  time   # bench/run.sh export: /usr/bin/time for peak RSS
+  wrk parallel   # bench/run.sh run: the simulator's ceiling, and the curl peer
 )
 # The optional set, with --ci: the clang tools of scripts/tidy.sh and scripts/fuzz.sh.
 if [ "${1:-}" = "--ci" ]; then

@@ -1,6 +1,6 @@
 // Not a test: times BatchLoader on a synthetic batch, once per way of finding
 // the jobs a re-load no longer lists (LoadOptions::SeenTracking), to choose
-// the default. Run by scripts/bench_load.sh; prints markdown table rows.
+// the default. Run by bench/run.sh load; prints markdown table rows.
 //   gridbatch_store_bench DIR [JOBS]
 #include <sys/resource.h>
 

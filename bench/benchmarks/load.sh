@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
+# bench: gridbatch load beside the sqlite3 shell inserting the same rows
 # Load benchmark: `gridbatch load` against the sqlite3 shell inserting the very
 # same rows, for (a) a template sweep and (b) a prompts file of JOBS jobs each
 # (default 1,000,000). Prints markdown tables on stdout, progress on stderr.
 #
-#   scripts/bench_load.sh                 # builds into build-bench-load (Release)
-#   BUILD_DIR=... JOBS=200000 scripts/bench_load.sh
+#   bench/run.sh load                 # builds into build-bench-load (Release)
+#   BUILD_DIR=... JOBS=200000 bench/run.sh load
 #
 # The sqlite3 shell gets the same schema and indexes (schemas/migrations/*.sql),
 # the same journal settings (WAL, synchronous=NORMAL, foreign keys on) and the
@@ -13,7 +14,7 @@
 # come from /usr/bin/time (Debian package `time`).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$root/build-bench-load}
 jobs=${JOBS:-1000000}
 [ $((jobs % 40000)) -eq 0 ] || { echo "JOBS must be a multiple of 40000" >&2; exit 64; }
