@@ -16,9 +16,10 @@ packages=(
   time   # bench/run.sh export: /usr/bin/time for peak RSS
   wrk parallel   # bench/run.sh run: the simulator's ceiling, and the curl peer
 )
-# The optional set, with --ci: the clang tools of scripts/tidy.sh and scripts/fuzz.sh.
+# The optional set, with --ci: the clang tools of scripts/tidy.sh,
+# scripts/fuzz.sh and scripts/format.sh.
 if [ "${1:-}" = "--ci" ]; then
-  packages+=(clang-14 libclang-rt-14-dev clang-tidy-14)
+  packages+=(clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14)
 fi
 if [ "${GRIDBATCH_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$GRIDBATCH_EXTRA_PACKAGES"

@@ -6,10 +6,11 @@
 #   --ci     what CI runs (.ci/run): the above, then the .deb of that build
 #            installed on this machine with apt-get (as root or through
 #            sudo) and the demo's sweep run with /usr/bin's programs
-#            (package_check below), the same build
-#            with ASan+UBSan in BUILD_DIR-asan and its ctest, scripts/tidy.sh
-#            (BUILD_DIR-tidy), and scripts/fuzz.sh (BUILD_DIR-fuzz) for
-#            FUZZ_SECONDS per target (default 60)
+#            (package_check below), scripts/format.sh --check (clang-format-14
+#            over src/ tests/ include/), the same build with ASan+UBSan in
+#            BUILD_DIR-asan and its ctest, scripts/tidy.sh (BUILD_DIR-tidy),
+#            and scripts/fuzz.sh (BUILD_DIR-fuzz) for FUZZ_SECONDS per target
+#            (default 60)
 # Installs missing Debian packages first (scripts/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -115,6 +116,7 @@ stage "ctest" run_ctest "$build_dir"
 [ $ci -eq 1 ] || exit 0
 
 stage "package (.deb, installed)" package_check "$build_dir"
+stage "clang-format" scripts/format.sh --check
 
 stage "build (ASan+UBSan)" build "$build_dir-asan" -DGRIDBATCH_SANITIZE=ON
 stage "ctest (ASan+UBSan)" sanitized_ctest "$build_dir-asan"
