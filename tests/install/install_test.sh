@@ -4,7 +4,8 @@
 # for gridbatch, for each of its commands and for gridbatch-sim that man
 # renders without a warning, the bash completion (sourced in a clean bash, it
 # completes the commands, options and a value's choices) and the zsh one
-# (zsh parses it and it names every command), and the documentation.
+# (zsh's completion system, Tab pressed in a zsh on a pty, completes the
+# commands, options, choices and files), and the documentation.
 # The commands are taken from `gridbatch --help`, not from the generator.
 # Usage: install_test.sh BUILD_DIR PREFIX VERSION
 set -euo pipefail
@@ -91,9 +92,21 @@ elif ! command -v zsh >/dev/null; then
 else
   head -n 1 "$zsh_completion" | grep -qx '#compdef gridbatch' || fail "$zsh_completion lacks '#compdef gridbatch'"
   zsh -n "$zsh_completion" || fail "zsh cannot parse $zsh_completion"
-  for command in "${commands[@]}"; do
-    grep -q "^        '$command:" "$zsh_completion" || fail "$zsh_completion does not describe '$command'"
-  done
+  # What zsh's completion system offers, Tab pressed in a zsh on a pty.
+  zsh_dir=$build/install_test.zsh
+  rm -rf "$zsh_dir"
+  mkdir -p "$zsh_dir"
+  cp "$zsh_completion" "$zsh_dir/"
+  expect_zsh() {  # expect_zsh "EXPECTED LINES" COMMAND_LINE
+    local got
+    got=$(cd "$examples" && timeout 30 zsh -f "$(dirname "$0")/zsh_complete.zsh" "$zsh_dir" "$2" | sort) ||
+      fail "zsh completing '$2' failed"
+    [ "$got" = "$1" ] || fail "zsh completing '$2' offered '${got//$'\n'/ }', not '${1//$'\n'/ }'"
+  }
+  expect_zsh "$(printf '%s\n' "${commands[@]}" | sort)" "gridbatch "
+  expect_zsh "$(printf '%s\n' --db --dry-run)" "gridbatch load --d"
+  expect_zsh "$(printf '%s\n' csv jsonl)" "gridbatch export --format "
+  expect_zsh "sweep.yaml" "gridbatch load swe"
 fi
 
 doc=$prefix/share/doc/gridbatch
