@@ -12,8 +12,11 @@ packages=(
   libgtest-dev libcpp-httplib-dev
   libjs-chart.js   # Chart.js, embedded in the page of `gridbatch report` at build time
   python3
-  time   # scripts/bench_export.sh: /usr/bin/time for peak RSS
-  wrk parallel   # scripts/bench_run.sh: the simulator's ceiling, and the curl peer
+  help2man       # the build writes the man pages from --help
+  dpkg-dev       # cpack's .deb: dpkg-shlibdeps finds the Depends
+  man-db zsh     # ctest install.tree: man renders the pages, zsh parses its completion
+  time   # bench/run.sh export: /usr/bin/time for peak RSS
+  wrk parallel   # bench/run.sh run: the simulator's ceiling, and the curl peer
 )
 # The optional set, with --ci: the clang tools of scripts/tidy.sh and scripts/fuzz.sh,
 # and the browser that tests/report/report_browser_test.cpp opens the report in.

@@ -3,10 +3,14 @@
 #
 # Usage: scripts/test.sh [--ci] [BUILD_DIR]      (BUILD_DIR default: build)
 #   no flag  the quick start's test: build with warnings as errors, run ctest
-#   --ci     what CI runs (.ci/run): the above, then the same build with
-#            ASan+UBSan in BUILD_DIR-asan and its ctest, scripts/tidy.sh
-#            (BUILD_DIR-tidy), and scripts/fuzz.sh (BUILD_DIR-fuzz) for
-#            FUZZ_SECONDS per target (default 60)
+#   --ci     what CI runs (.ci/run): the above, then the .deb of that build
+#            installed on this machine with apt-get (as root or through
+#            sudo) and the demo's sweep run with /usr/bin's programs
+#            (package_check below), scripts/format.sh --check (clang-format-14
+#            over src/ tests/ include/), the same build with ASan+UBSan in
+#            BUILD_DIR-asan and its ctest, scripts/tidy.sh (BUILD_DIR-tidy),
+#            and scripts/fuzz.sh (BUILD_DIR-fuzz) for FUZZ_SECONDS per target
+#            (default 60)
 # Installs missing Debian packages first (scripts/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,12 +81,42 @@ sanitized_ctest() {
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_ctest "$1"
 }
 
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The Debian package of the release build in DIR, built by cpack from what is
+# already built, installed with apt-get (which also installs its Depends),
+# then used as a user would: --version, man -w, and the demo's sweep with
+# /usr/bin/gridbatch and /usr/bin/gridbatch-sim. Removed again at the end.
+package_check() {  # DIR
+  local dir=$1 version shown
+  version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$dir/CMakeCache.txt")
+  rm -f "$dir"/gridbatch_*.deb
+  (cd "$dir" && cpack -G DEB >/dev/null)
+  (cd "$dir" && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq ./gridbatch_*.deb >/dev/null)
+  dpkg-deb -f "$dir"/gridbatch_*.deb Depends >&2
+  shown=$(/usr/bin/gridbatch --version)
+  [ "$shown" = "gridbatch $version" ] || { echo "test.sh: gridbatch --version: '$shown'" >&2; return 1; }
+  man -w gridbatch
+  man -w gridbatch-run
+  GRIDBATCH_BIN_DIR=/usr/bin scripts/demo.sh >/dev/null
+  # Every job of the sweep completed, as with the build's own programs.
+  /usr/bin/gridbatch status --db out/demo.db --json |
+    python3 -c 'import json, sys; t = json.load(sys.stdin)["totals"]; sys.exit(0 if t["total"] > 0 and t["completed"] == t["total"] else 1)' ||
+    { echo "test.sh: the demo's sweep did not complete every job with the installed programs" >&2; return 1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get remove -y -qq gridbatch >/dev/null
+}
+
 deps_args=()
 [ $ci -eq 1 ] && deps_args=(--ci)
 stage "install packages" scripts/install-deps.sh "${deps_args[@]}"
 stage "build" build "$build_dir"
 stage "ctest" run_ctest "$build_dir"
 [ $ci -eq 1 ] || exit 0
+
+stage "package (.deb, installed)" package_check "$build_dir"
+stage "clang-format" scripts/format.sh --check
 
 stage "build (ASan+UBSan)" build "$build_dir-asan" -DGRIDBATCH_SANITIZE=ON
 stage "ctest (ASan+UBSan)" sanitized_ctest "$build_dir-asan"

@@ -15,10 +15,10 @@
 namespace gridbatch::store {
 
 struct LoadCounts {
-  std::uint64_t added = 0;            // jobs new to the database
-  std::uint64_t already_present = 0;  // listed jobs the database had already
-  std::uint64_t no_longer_listed = 0; // jobs of the batch this load did not list
-  std::uint64_t listed = 0;           // distinct jobs this load listed
+  std::uint64_t added = 0;             // jobs new to the database
+  std::uint64_t already_present = 0;   // listed jobs the database had already
+  std::uint64_t no_longer_listed = 0;  // jobs of the batch this load did not list
+  std::uint64_t listed = 0;            // distinct jobs this load listed
 };
 
 struct LoadOptions {

@@ -33,7 +33,7 @@ struct JobSpec {
   std::string prompt_id;  // given by the manifest, or generated and stable
   std::string prompt;     // rendered: template variables substituted
   std::string model;
-  int repeat_index = 0;   // 0 .. repeat-1
+  int repeat_index = 0;  // 0 .. repeat-1
   // Sweep variables in the order the manifest declares them; empty if none.
   std::vector<SweepVar> vars;
 };

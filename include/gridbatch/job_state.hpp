@@ -11,7 +11,15 @@
 
 namespace gridbatch {
 
-enum class JobState { kPending, kSubmitting, kSubmitted, kRunning, kCompleted, kFailed, kCancelled };
+enum class JobState {
+  kPending,
+  kSubmitting,
+  kSubmitted,
+  kRunning,
+  kCompleted,
+  kFailed,
+  kCancelled
+};
 
 inline constexpr JobState kAllJobStates[] = {
     JobState::kPending,   JobState::kSubmitting, JobState::kSubmitted, JobState::kRunning,
@@ -19,13 +27,20 @@ inline constexpr JobState kAllJobStates[] = {
 
 constexpr std::string_view ToString(JobState state) {
   switch (state) {
-    case JobState::kPending: return "pending";
-    case JobState::kSubmitting: return "submitting";
-    case JobState::kSubmitted: return "submitted";
-    case JobState::kRunning: return "running";
-    case JobState::kCompleted: return "completed";
-    case JobState::kFailed: return "failed";
-    case JobState::kCancelled: return "cancelled";
+    case JobState::kPending:
+      return "pending";
+    case JobState::kSubmitting:
+      return "submitting";
+    case JobState::kSubmitted:
+      return "submitted";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kCompleted:
+      return "completed";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
   }
   return "pending";
 }

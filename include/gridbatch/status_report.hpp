@@ -25,8 +25,8 @@ struct BatchStatus {
   std::string name;
   std::string app;
   std::optional<double> hours;
-  std::string manifest_path;  // empty when unknown
-  std::string updated_at;     // last load, ISO-8601 UTC
+  std::string manifest_path;        // empty when unknown
+  std::string updated_at;           // last load, ISO-8601 UTC
   std::vector<ModelStatus> models;  // by model name
   StateCounts counts;               // the sum over models
 };
@@ -42,17 +42,17 @@ struct UncertainJob {
 };
 
 struct ErrorSummary {
-  std::string error;         // jobs.last_error, verbatim
-  std::uint64_t jobs = 0;    // jobs whose last error it is
-  std::string last_seen;     // the latest updated_at among them
+  std::string error;       // jobs.last_error, verbatim
+  std::uint64_t jobs = 0;  // jobs whose last error it is
+  std::string last_seen;   // the latest updated_at among them
 };
 
 struct StatusReport {
   std::vector<BatchStatus> batches;  // by name; batches without jobs included
   StateCounts totals;
-  std::uint64_t uncertain_count = 0;       // all jobs in `submitting`
-  std::vector<UncertainJob> uncertain;     // the first few of them
-  std::vector<ErrorSummary> recent_errors; // most recent first
+  std::uint64_t uncertain_count = 0;        // all jobs in `submitting`
+  std::vector<UncertainJob> uncertain;      // the first few of them
+  std::vector<ErrorSummary> recent_errors;  // most recent first
 };
 
 struct StatusOptions {

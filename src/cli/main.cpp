@@ -1,3 +1,5 @@
 #include "command.hpp"
 
-int main(int argc, char** argv) { return gridbatch::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return gridbatch::cli::Main(argc, argv);
+}

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "gridbatch-sim: a simulator of the GridRepublic remote jobs API for tests, demos and "
       "benchmarks. Prints 'endpoint=URL' and 'port=N' on stdout once listening."};
+  app.set_version_flag("--version", "gridbatch-sim " GRIDBATCH_VERSION);
   gridbatch::sim::SimCommandLine command_line;
   gridbatch::sim::AddSimFlags(app, command_line);
   CLI11_PARSE(app, argc, argv);

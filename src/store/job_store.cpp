@@ -25,8 +25,8 @@ int CheckedVersion(SQLite::Database& db, const std::string& path) {
   const int latest = static_cast<int>(kMigrations.size());
   if (current > latest) {
     throw Error(kExitIoErr, "database " + path + ": schema version " + std::to_string(current) +
-                                " is newer than this gridbatch knows (" +
-                                std::to_string(latest) + ")");
+                                " is newer than this gridbatch knows (" + std::to_string(latest) +
+                                ")");
   }
   return current;
 }
@@ -79,8 +79,9 @@ void ApplyMigrations(SQLite::Database& db, const std::string& path) {
       db.exec("PRAGMA user_version = " + std::to_string(version));
       tx.commit();
     } catch (const SQLite::Exception& e) {
-      RethrowStoreError(path, "upgrade schema version " + std::to_string(version - 1) + " to " +
-                                  std::to_string(version),
+      RethrowStoreError(path,
+                        "upgrade schema version " + std::to_string(version - 1) + " to " +
+                            std::to_string(version),
                         e);
     }
   }
@@ -102,7 +103,8 @@ std::unique_ptr<JobStore> JobStore::Open(const std::string& path, OpenOptions op
     throw Error(kExitNoInput, "database " + path + ": no such file");
   }
   try {
-    const int flags = read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+    const int flags =
+        read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
     SQLite::Database db(path, flags, options.busy_timeout_ms);
     // Reading the schema fails here, early, for a file that is not SQLite.
     db.execAndGet("SELECT count(*) FROM sqlite_schema");

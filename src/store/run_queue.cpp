@@ -145,12 +145,14 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
 }
 
 // Runs one of the prepared min() queries over the run's jobs.
-std::optional<Seconds> MinTime(SQLite::Statement& query, const std::optional<std::int64_t>& batch_id,
-                               const std::string& path, const char* what) {
+std::optional<Seconds> MinTime(SQLite::Statement& query,
+                               const std::optional<std::int64_t>& batch_id, const std::string& path,
+                               const char* what) {
   std::optional<Seconds> result;
   try {
     BindBatch(query, 1, batch_id);
-    if (query.executeStep() && !query.getColumn(0).isNull()) result = query.getColumn(0).getDouble();
+    if (query.executeStep() && !query.getColumn(0).isNull())
+      result = query.getColumn(0).getDouble();
     query.reset();
   } catch (const SQLite::Exception& e) {
     query.tryReset();
@@ -271,7 +273,8 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
       t.state = ParseJobState(s.due_polls.getColumn(2).getString()).value_or(JobState::kSubmitted);
       t.submitted_at = ParseIsoTime(s.due_polls.getColumn(3).getString()).value_or(now);
       if (!s.due_polls.getColumn(4).isNull()) t.hours = s.due_polls.getColumn(4).getDouble();
-      if (!s.due_polls.getColumn(5).isNull()) t.missing_since = s.due_polls.getColumn(5).getDouble();
+      if (!s.due_polls.getColumn(5).isNull())
+        t.missing_since = s.due_polls.getColumn(5).getDouble();
       targets.push_back(std::move(t));
     }
     s.due_polls.reset();

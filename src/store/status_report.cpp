@@ -51,8 +51,8 @@ void ReadCounts(SQLite::Database& db, std::int64_t batch_id, StatusReport& repor
   }
   // (batch id, model) -> counts, in the order the report lists them.
   std::map<std::pair<std::int64_t, std::string>, StateCounts> tallies;
-  SQLite::Statement query(db, std::string("SELECT batch_id, model, state FROM job_state s WHERE ") +
-                                  kBatchClause);
+  SQLite::Statement query(
+      db, std::string("SELECT batch_id, model, state FROM job_state s WHERE ") + kBatchClause);
   query.bind(1, batch_id);
   std::pair<std::int64_t, std::string> key;
   StateCounts* tally = nullptr;
@@ -85,14 +85,15 @@ void ReadUncertain(SQLite::Database& db, std::int64_t batch_id, std::size_t limi
   SQLite::Statement query(db, std::string(R"sql(
     SELECT b.name, j.prompt_id, j.model, j.repeat_index, s.attempts, s.updated_at
     FROM job_state s JOIN jobs j ON j.id = s.job_id JOIN batches b ON b.id = s.batch_id
-    WHERE s.state = 'submitting' AND )sql") + kBatchClause + " ORDER BY s.updated_at, s.job_id LIMIT ?2");
+    WHERE s.state = 'submitting' AND )sql") +
+                                  kBatchClause + " ORDER BY s.updated_at, s.job_id LIMIT ?2");
   query.bind(1, batch_id);
   query.bind(2, static_cast<std::int64_t>(limit));
   while (query.executeStep()) {
-    report.uncertain.push_back(UncertainJob{
-        query.getColumn(0).getString(), query.getColumn(1).getString(),
-        query.getColumn(2).getString(), query.getColumn(3).getInt(), query.getColumn(4).getInt(),
-        query.getColumn(5).getString()});
+    report.uncertain.push_back(
+        UncertainJob{query.getColumn(0).getString(), query.getColumn(1).getString(),
+                     query.getColumn(2).getString(), query.getColumn(3).getInt(),
+                     query.getColumn(4).getInt(), query.getColumn(5).getString()});
   }
 }
 
@@ -102,7 +103,8 @@ void ReadErrors(SQLite::Database& db, std::int64_t batch_id, std::size_t limit,
                 StatusReport& report) {
   SQLite::Statement query(db, std::string(R"sql(
     SELECT last_error, count(*), max(updated_at) FROM job_state s
-    WHERE last_error IS NOT NULL AND state <> 'completed' AND )sql") + kBatchClause +
+    WHERE last_error IS NOT NULL AND state <> 'completed' AND )sql") +
+                                  kBatchClause +
                                   " GROUP BY last_error ORDER BY 3 DESC, 2 DESC, 1 LIMIT ?2");
   query.bind(1, batch_id);
   query.bind(2, static_cast<std::int64_t>(limit));

@@ -1,6 +1,6 @@
 // gridbatch_api_bench: keeps N submits or status GETs in flight through
 // api::Client (one thread, libcurl multi) for a fixed time against a running
-// endpoint, and prints one line of figures. Driven by scripts/bench_api.sh,
+// endpoint, and prints one line of figures. Driven by bench/run.sh api,
 // which runs wrk against the same simulator in the same run for comparison.
 //
 // Usage: gridbatch_api_bench ENDPOINT submit|status IN_FLIGHT SECONDS [IDS_FILE]

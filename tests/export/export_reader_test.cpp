@@ -327,9 +327,10 @@ TEST_F(ExportReaderTest, SeesOneSnapshotWhileAWriterCommitsMidExport) {
       changed.wait(lock, [&] { return export_started; });
     }
     for (int generation = 1; generation <= 3; ++generation) {
-      db_.Exec("BEGIN IMMEDIATE; UPDATE jobs SET output = 'gen " + std::to_string(generation) +
-               "'; UPDATE job_state SET state = 'completed'; DELETE FROM jobs WHERE prompt_id = 'c" +
-               std::to_string(generation) + "'; COMMIT");
+      db_.Exec(
+          "BEGIN IMMEDIATE; UPDATE jobs SET output = 'gen " + std::to_string(generation) +
+          "'; UPDATE job_state SET state = 'completed'; DELETE FROM jobs WHERE prompt_id = 'c" +
+          std::to_string(generation) + "'; COMMIT");
       JobRow extra;
       extra.prompt_id = "new" + std::to_string(generation);
       db_.Insert(extra);

@@ -1,7 +1,7 @@
 // Benchmark, not a test: JsonlWriter's own escaping against building an
 // nlohmann::json value per record and dumping it, on the same in-memory rows
-// (the shape of scripts/bench_export.sh's jobs), written to a discarding
-// stream. Run by scripts/bench_export.sh; prints a markdown table.
+// (the shape of bench/run.sh export's jobs), written to a discarding
+// stream. Run by bench/run.sh export; prints a markdown table.
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>

@@ -4,11 +4,10 @@
 // pairs of sweep variable name and value. The output must parse back, with
 // the strict RFC 4180 reader below, to exactly the header and the cells that
 // were written: invalid UTF-8 replaced, formulas prefixed with ' when asked.
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -208,8 +207,8 @@ class Case {
     if (!value) return {};
     std::string text = gridbatch::SanitizeUtf8(*value);
     const bool quoted = text.empty() || text.find_first_of(",\"\r\n") != std::string::npos;
-    const bool formula = !text.empty() && std::string_view("=+-@\t\r").find(text[0]) !=
-                                              std::string_view::npos;
+    const bool formula =
+        !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos;
     if (Neutralise() && formula) text.insert(0, "'");
     return {text, quoted};
   }

@@ -41,6 +41,7 @@ bool NamesSpecialFiles(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text = gridbatch::fuzz::AsText(data, size);
   if (NamesSpecialFiles(text)) return 0;
-  gridbatch::fuzz::CheckParseResult(gridbatch::manifest::ParseManifest(text, "fuzz.yaml", BaseDir()));
+  gridbatch::fuzz::CheckParseResult(
+      gridbatch::manifest::ParseManifest(text, "fuzz.yaml", BaseDir()));
   return 0;
 }

@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view contents = gridbatch::fuzz::AsText(data, size);
   gridbatch::fuzz::WriteFile(dir / "prompts.txt", contents);
   gridbatch::fuzz::WriteFile(dir / "prompts.jsonl", contents);
-  gridbatch::fuzz::CheckParseResult(gridbatch::manifest::ParseManifest(kManifest, "fuzz.yaml", dir));
+  gridbatch::fuzz::CheckParseResult(
+      gridbatch::manifest::ParseManifest(kManifest, "fuzz.yaml", dir));
   return 0;
 }

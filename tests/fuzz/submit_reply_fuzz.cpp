@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Check(r.http_status == 200, "http_status changed");
   Check(!r.retry_after_seconds, "a Retry-After from nowhere");
   if (r.outcome == gridbatch::api::Outcome::kSuccess) {
-    Check(gridbatch::api::IsValidRemoteId(r.remote_id), "success with an invalid id: " + r.remote_id);
+    Check(gridbatch::api::IsValidRemoteId(r.remote_id),
+          "success with an invalid id: " + r.remote_id);
   } else {
     Check(r.remote_id.empty(), "a failed submit still has an id: " + r.remote_id);
   }

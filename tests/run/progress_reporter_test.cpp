@@ -31,7 +31,7 @@ TEST(ProgressReporterTest, PlainLinesComeEveryFewSecondsWithRatesAndEta) {
   std::ostringstream out;
   auto reporter = MakeReporter(out, {.mode = ProgressMode::kPlain, .plain_every = 5});
   reporter->Tick(At(100, 100, 0, 0));
-  reporter->Tick(At(102, 80, 20, 20));   // too soon for a line
+  reporter->Tick(At(102, 80, 20, 20));  // too soon for a line
   reporter->Tick(At(105, 50, 50, 50));
   EXPECT_EQ(out.str(),
             "pending 100 completed 0 | submit 0.0/s, done 0.0/s\n"
@@ -45,8 +45,12 @@ TEST(ProgressReporterTest, JsonModeWritesOneObjectPerLine) {
   reporter->Log("a \"quoted\"\nmessage");
   reporter->Finish(At(102, 0, 4, 4));
   const std::string text = out.str();
-  EXPECT_NE(text.find("{\"event\":\"progress\",\"elapsed\":1.000,\"pending\":3,"), std::string::npos) << text;
-  EXPECT_NE(text.find("{\"event\":\"log\",\"message\":\"a \\\"quoted\\\"\\nmessage\"}\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("{\"event\":\"progress\",\"elapsed\":1.000,\"pending\":3,"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("{\"event\":\"log\",\"message\":\"a \\\"quoted\\\"\\nmessage\"}\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("{\"event\":\"summary\""), std::string::npos) << text;
 }
 

@@ -20,9 +20,9 @@ class RunCommandTest : public testing::RunFixture {
   pid_t Start(const std::vector<std::string>& extra, const std::string& token = "test-token-7f3a") {
     const std::string err_path = (dir_ / ("stderr" + std::to_string(runs_++) + ".txt")).string();
     err_paths_.push_back(err_path);
-    std::vector<std::string> args = {GRIDBATCH_BINARY, "run", "--db", db_path_, "--endpoint",
-                                     sim_->Endpoint(), "--progress", "none", "--poll-interval",
-                                     "0.1"};
+    std::vector<std::string> args = {
+        GRIDBATCH_BINARY, "run",        "--db", db_path_,          "--endpoint",
+        sim_->Endpoint(), "--progress", "none", "--poll-interval", "0.1"};
     args.insert(args.end(), extra.begin(), extra.end());
     const pid_t pid = fork();
     if (pid == 0) {
@@ -50,7 +50,8 @@ class RunCommandTest : public testing::RunFixture {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
-  int RunToEnd(const std::vector<std::string>& extra, const std::string& token = "test-token-7f3a") {
+  int RunToEnd(const std::vector<std::string>& extra,
+               const std::string& token = "test-token-7f3a") {
     return Wait(Start(extra, token));
   }
 
@@ -87,7 +88,8 @@ TEST_F(RunCommandTest, NoTokenIsAUsageErrorThatSaysWhereTheTokenComesFrom) {
   StartSim({});
   Load("none", {"a"}, {"m"});
   EXPECT_EQ(RunToEnd({}, ""), 64);
-  EXPECT_EQ(LastStderr(), "gridbatch: no API token: set GRIDREPUBLIC_TOKEN or pass --token-file FILE\n");
+  EXPECT_EQ(LastStderr(),
+            "gridbatch: no API token: set GRIDREPUBLIC_TOKEN or pass --token-file FILE\n");
 }
 
 TEST_F(RunCommandTest, BadOptionValuesAreRefusedBeforeAnythingRuns) {
@@ -98,8 +100,9 @@ TEST_F(RunCommandTest, BadOptionValuesAreRefusedBeforeAnythingRuns) {
             "gridbatch: --rate: 'fast' is not a rate (examples: 40/s, 300/min, 0 for unlimited, auto, "
             "auto:100/s)\n");
   EXPECT_EQ(RunToEnd({"--missing-grace", "soon"}), 64);
-  EXPECT_EQ(LastStderr(),
-            "gridbatch: --missing-grace: 'soon' is not a duration (examples: 0.2, 500ms, 5s, 2m)\n");
+  EXPECT_EQ(
+      LastStderr(),
+      "gridbatch: --missing-grace: 'soon' is not a duration (examples: 0.2, 500ms, 5s, 2m)\n");
   EXPECT_EQ(StateCounts()["pending"], 1);
 }
 
@@ -116,7 +119,8 @@ TEST_F(RunCommandTest, ASecondRunOnTheSameDatabaseIsRefusedNamingTheFirst) {
   }));
   EXPECT_EQ(RunToEnd({}), 75);
   const std::string err = LastStderr();
-  EXPECT_NE(err.find("is already being run by pid " + std::to_string(first)), std::string::npos) << err;
+  EXPECT_NE(err.find("is already being run by pid " + std::to_string(first)), std::string::npos)
+      << err;
   kill(first, SIGTERM);
   EXPECT_EQ(Wait(first), 130);
 }

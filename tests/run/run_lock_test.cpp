@@ -13,7 +13,8 @@ namespace gridbatch::run {
 namespace {
 
 std::string TempDb(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() / ("gridbatch_lock_" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("gridbatch_lock_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   return (dir / name).string();
 }
@@ -30,9 +31,10 @@ int SecondLockInAChild(const std::string& db) {
       _exit(1);
     } catch (const Error& e) {
       const std::string message = e.what();
-      const bool names_first =
-          message.find("is already being run by pid " + std::to_string(getppid())) != std::string::npos &&
-          message.find("on host ") != std::string::npos && message.find(", started ") != std::string::npos;
+      const bool names_first = message.find("is already being run by pid " +
+                                            std::to_string(getppid())) != std::string::npos &&
+                               message.find("on host ") != std::string::npos &&
+                               message.find(", started ") != std::string::npos;
       _exit(e.exit_code() == kExitTempFail && names_first ? 0 : 2);
     }
   }

@@ -16,12 +16,14 @@ class RunQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = (std::filesystem::temp_directory_path() /
-             ("gridbatch_run_queue_" + std::to_string(getpid()) + ".db")).string();
+             ("gridbatch_run_queue_" + std::to_string(getpid()) + ".db"))
+                .string();
     std::filesystem::remove(path_);
     store_ = JobStore::Open(path_);
     BatchLoader loader(*store_, BatchSpec{.name = "b"});
     for (int i = 0; i < 6; ++i) {
-      loader.Add(JobSpec{.prompt_id = "p" + std::to_string(i), .prompt = "q" + std::to_string(i), .model = "m"});
+      loader.Add(JobSpec{
+          .prompt_id = "p" + std::to_string(i), .prompt = "q" + std::to_string(i), .model = "m"});
     }
     loader.Commit();
   }
@@ -32,9 +34,10 @@ class RunQueueTest : public ::testing::Test {
   // Puts job `id` in flight, last polled at `when`.
   void InFlight(int id, double when) {
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    SQLite::Statement q(db, "UPDATE job_state SET state = 'submitted', remote_id = 'r' || job_id,"
-                            " submitted_at = '2024-01-01T00:00:00Z', last_polled_at = ?"
-                            " WHERE job_id = ?");
+    SQLite::Statement q(db,
+                        "UPDATE job_state SET state = 'submitted', remote_id = 'r' || job_id,"
+                        " submitted_at = '2024-01-01T00:00:00Z', last_polled_at = ?"
+                        " WHERE job_id = ?");
     q.bind(1, when);
     q.bind(2, id);
     q.exec();
@@ -56,17 +59,22 @@ TEST_F(RunQueueTest, PollsTakeDueJobsOldestFirstAndFillTheLastGetWithJobsDueSoon
   InFlight(4, 120);  // due soon
   InFlight(5, 190);  // not due for a while
   RunQueue queue(*store_, std::nullopt);
-  const auto targets = queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200);
+  const auto targets =
+      queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200);
   EXPECT_EQ(Ids(targets), (std::vector<std::int64_t>{2, 1, 4}));
   // They count as polled now: nothing else is due, so nothing comes back.
-  EXPECT_TRUE(queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200).empty());
+  EXPECT_TRUE(
+      queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200)
+          .empty());
   EXPECT_EQ(queue.OldestPollTime(), 140);
 }
 
 TEST_F(RunQueueTest, NoPollIsTakenWhenNoneIsDueEvenIfSomeAreDueSoon) {
   InFlight(1, 120);
   RunQueue queue(*store_, std::nullopt);
-  EXPECT_TRUE(queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200).empty());
+  EXPECT_TRUE(
+      queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200)
+          .empty());
 }
 
 TEST_F(RunQueueTest, ClaimingMarksJobsSubmittingWithOneMoreAttemptAndCommitsOutcomesFirst) {

@@ -27,9 +27,15 @@ namespace gridbatch::run::testing {
 
 class RecordingReporter final : public Reporter {
  public:
-  void Tick(const Progress& progress) override { last = progress; ++ticks; }
+  void Tick(const Progress& progress) override {
+    last = progress;
+    ++ticks;
+  }
   void Log(const std::string& message) override { logs.push_back(message); }
-  void Finish(const Progress& progress) override { last = progress; finished = true; }
+  void Finish(const Progress& progress) override {
+    last = progress;
+    finished = true;
+  }
   Progress last;
   int ticks = 0;
   bool finished = false;
@@ -73,7 +79,8 @@ class RunFixture : public ::testing::Test {
     store::BatchLoader loader(*store, BatchSpec{.name = name});
     for (std::size_t i = 0; i < prompts.size(); ++i) {
       for (const std::string& model : models) {
-        loader.Add(JobSpec{.prompt_id = "p" + std::to_string(i), .prompt = prompts[i], .model = model});
+        loader.Add(
+            JobSpec{.prompt_id = "p" + std::to_string(i), .prompt = prompts[i], .model = model});
       }
     }
     loader.Commit();
@@ -104,10 +111,12 @@ class RunFixture : public ::testing::Test {
     return o;
   }
 
-  RunResult Run(RunOptions options, const std::atomic<int>& stop, std::string token = "test-token-7f3a") {
+  RunResult Run(RunOptions options, const std::atomic<int>& stop,
+                std::string token = "test-token-7f3a") {
     auto store = store::JobStore::Open(db_path_);
     http::Client http({.connect_timeout_ms = 2000, .total_timeout_ms = 3000});
-    api::Client api(http, {.endpoint = sim_->Endpoint(), .token = token,
+    api::Client api(http, {.endpoint = sim_->Endpoint(),
+                           .token = token,
                            .max_ids_per_get = static_cast<std::size_t>(options.poll_batch)});
     Runner runner(*store, http, api, SystemClock::Instance(), reporter_, options);
     return runner.Run(stop);
@@ -120,10 +129,11 @@ class RunFixture : public ::testing::Test {
 
   std::vector<JobRow> Rows() {
     SQLite::Database db(db_path_);
-    SQLite::Statement q(db,
-                        "SELECT prompt, jobs.model, state, coalesce(output,''), coalesce(last_error,''),"
-                        " coalesce(remote_status,''), attempts FROM jobs JOIN job_state ON job_id = id"
-                        " ORDER BY id");
+    SQLite::Statement q(
+        db,
+        "SELECT prompt, jobs.model, state, coalesce(output,''), coalesce(last_error,''),"
+        " coalesce(remote_status,''), attempts FROM jobs JOIN job_state ON job_id = id"
+        " ORDER BY id");
     std::vector<JobRow> rows;
     while (q.executeStep()) {
       rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),

@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "gridbatch/time_format.hpp"
-
 #include "run_test_support.hpp"
 
 namespace gridbatch::run {
@@ -15,7 +14,8 @@ using testing::RunFixture;
 
 std::vector<std::string> Prompts(int n, const std::string& prefix = "Question") {
   std::vector<std::string> prompts;
-  for (int i = 0; i < n; ++i) prompts.push_back(prefix + " " + std::to_string(i) + ": what is " + std::to_string(i) + "+1?");
+  for (int i = 0; i < n; ++i)
+    prompts.push_back(prefix + " " + std::to_string(i) + ": what is " + std::to_string(i) + "+1?");
   return prompts;
 }
 
@@ -42,8 +42,8 @@ TEST_F(RunnerTest, TwoThousandJobsOverTwoModelsCompleteWithTheirOwnOutputs) {
 
 TEST_F(RunnerTest, EveryJobEndsFinalAndCorrectUnderInjectedFaults) {
   sim::SimOptions sim_options{.queue_seconds = 0.05, .run_seconds = 0.2, .seed = 7};
-  sim_options.faults = {.p_429 = 0.10, .p_5xx = 0.10, .p_reset = 0.05, .p_truncated = 0.05,
-                        .retry_after_seconds = 1};
+  sim_options.faults = {
+      .p_429 = 0.10, .p_5xx = 0.10, .p_reset = 0.05, .p_truncated = 0.05, .retry_after_seconds = 1};
   StartSim(sim_options);
   auto prompts = Prompts(200);
   for (int i = 0; i < 10; ++i) prompts.push_back("doomed " + std::to_string(i) + " [[fail]]");
@@ -88,7 +88,8 @@ TEST_F(RunnerTest, AnUnknownStatusIsLoggedOnceAndTreatedAsRunningUntilTheDeadlin
   Load("odd", {"a", "b"}, {"m"});
   RunOptions options = FastOptions();
   // Treat the simulator's "completed" as unknown, and give jobs no time at all.
-  options.statuses = StatusMap({"finished"}, {"failed"}, {"running", "provisioning", "downloading"});
+  options.statuses =
+      StatusMap({"finished"}, {"failed"}, {"running", "provisioning", "downloading"});
   options.default_hours = 0;
   options.deadline_slack = 0.5;
   Run(options);
@@ -99,7 +100,8 @@ TEST_F(RunnerTest, AnUnknownStatusIsLoggedOnceAndTreatedAsRunningUntilTheDeadlin
   }
   int warnings = 0;
   for (const auto& log : reporter_.logs) {
-    if (log == "unknown status 'completed': treated as running until the job's deadline") ++warnings;
+    if (log == "unknown status 'completed': treated as running until the job's deadline")
+      ++warnings;
   }
   EXPECT_EQ(warnings, 1);
 }

@@ -42,10 +42,11 @@ class JobActionsTest : public ::testing::Test {
 
   // "batch/model/prompt_id:state" of every job, in a stable order.
   std::string States() {
-    return QueryText(path_, "SELECT group_concat(s, ' ') FROM (SELECT b.name || '/' || j.model || "
-                            "'/' || j.prompt_id || ':' || s.state AS s FROM jobs j JOIN job_state s "
-                            "ON s.job_id = j.id JOIN batches b ON b.id = j.batch_id "
-                            "WHERE j.prompt_id <> s.state ORDER BY 1)");
+    return QueryText(path_,
+                     "SELECT group_concat(s, ' ') FROM (SELECT b.name || '/' || j.model || "
+                     "'/' || j.prompt_id || ':' || s.state AS s FROM jobs j JOIN job_state s "
+                     "ON s.job_id = j.id JOIN batches b ON b.id = j.batch_id "
+                     "WHERE j.prompt_id <> s.state ORDER BY 1)");
   }
 
   TempDir dir_;
@@ -57,17 +58,19 @@ class JobActionsTest : public ::testing::Test {
 TEST_F(JobActionsTest, RetryMakesFailedJobsPendingAndClearsTheirLastAttempt) {
   clock_.Set(1700000100);
   EXPECT_EQ(RetryJobs(*store_, {}, clock_), 4u);
-  EXPECT_EQ(States(), "a/m1/failed:pending a/m2/failed:pending b/m1/failed:pending "
-                      "b/m2/failed:pending");
-  EXPECT_EQ(QueryText(path_, "SELECT attempts || '|' || next_attempt_at || '|' || "
-                             "ifnull(remote_id, 'NULL') || ifnull(remote_status, 'NULL') || "
-                             "ifnull(vm_status, 'NULL') || ifnull(output, 'NULL') || "
-                             "ifnull(runtime, 'NULL') || ifnull(remote_created, 'NULL') || "
-                             "ifnull(submitted_at, 'NULL') || ifnull(finished_at, 'NULL') || '|' "
-                             "|| last_polled_at || '|' || ifnull(missing_since, 'NULL') || '|' || "
-                             "last_error || '|' || updated_at FROM jobs j JOIN job_state s "
-                             "ON s.job_id = j.id WHERE j.prompt_id = 'failed' "
-                             "GROUP BY 1"),
+  EXPECT_EQ(States(),
+            "a/m1/failed:pending a/m2/failed:pending b/m1/failed:pending "
+            "b/m2/failed:pending");
+  EXPECT_EQ(QueryText(path_,
+                      "SELECT attempts || '|' || next_attempt_at || '|' || "
+                      "ifnull(remote_id, 'NULL') || ifnull(remote_status, 'NULL') || "
+                      "ifnull(vm_status, 'NULL') || ifnull(output, 'NULL') || "
+                      "ifnull(runtime, 'NULL') || ifnull(remote_created, 'NULL') || "
+                      "ifnull(submitted_at, 'NULL') || ifnull(finished_at, 'NULL') || '|' "
+                      "|| last_polled_at || '|' || ifnull(missing_since, 'NULL') || '|' || "
+                      "last_error || '|' || updated_at FROM jobs j JOIN job_state s "
+                      "ON s.job_id = j.id WHERE j.prompt_id = 'failed' "
+                      "GROUP BY 1"),
             "0|0.0|NULLNULLNULLNULLNULLNULLNULLNULL|0.0|NULL|HTTP 500|2023-11-14T22:15:00.000Z");
 }
 
@@ -80,8 +83,9 @@ TEST_F(JobActionsTest, RetryTakesStatesBatchAndModelFilters) {
   options.states = {JobState::kFailed, JobState::kCancelled, JobState::kFailed};
   options.filter = {.batch = "a", .model = "m2"};
   EXPECT_EQ(RetryJobs(*store_, options, clock_), 2u);
-  EXPECT_EQ(States(), "a/m2/cancelled:pending a/m2/failed:pending b/m1/cancelled:pending "
-                      "b/m2/cancelled:pending");
+  EXPECT_EQ(States(),
+            "a/m2/cancelled:pending a/m2/failed:pending b/m1/cancelled:pending "
+            "b/m2/cancelled:pending");
 }
 
 TEST_F(JobActionsTest, RetryRefusesStatesOtherThanFailedCancelledOrCompleted) {
@@ -150,9 +154,10 @@ TEST_F(JobActionsTest, CancelTakesOnlyPendingJobsAndStampsThem) {
   clock_.Set(1700000200);
   EXPECT_EQ(CancelJobs(*store_, {.batch = std::nullopt, .model = "m1"}, clock_), 2u);
   EXPECT_EQ(States(), "a/m1/pending:cancelled b/m1/pending:cancelled");
-  EXPECT_EQ(QueryText(path_, "SELECT group_concat(DISTINCT finished_at || '|' || updated_at) "
-                             "FROM jobs j JOIN job_state s ON s.job_id = j.id "
-                             "WHERE j.prompt_id = 'pending' AND j.model = 'm1'"),
+  EXPECT_EQ(QueryText(path_,
+                      "SELECT group_concat(DISTINCT finished_at || '|' || updated_at) "
+                      "FROM jobs j JOIN job_state s ON s.job_id = j.id "
+                      "WHERE j.prompt_id = 'pending' AND j.model = 'm1'"),
             "2023-11-14T22:16:40.000Z|2023-11-14T22:16:40.000Z");
   EXPECT_EQ(CancelJobs(*store_, {.batch = "a", .model = std::nullopt}, clock_), 1u);
   EXPECT_EQ(CancelJobs(*store_, {.batch = "a", .model = std::nullopt}, clock_), 0u);

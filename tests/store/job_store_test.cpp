@@ -47,12 +47,14 @@ TEST(JobStoreTest, AStateChangeBuildsNoTemporaryTable) {
   TempDir dir;
   const auto path = dir.File("plan.db");
   JobStore::Open(path);
-  EXPECT_EQ(TemporaryTablesOf(path, "UPDATE job_state SET state = 'submitting', "
-                                    "attempts = attempts + 1 WHERE job_id = 1"),
+  EXPECT_EQ(TemporaryTablesOf(path,
+                              "UPDATE job_state SET state = 'submitting', "
+                              "attempts = attempts + 1 WHERE job_id = 1"),
             0);
   // The same statement with an IN list does build one: the check above can fail.
-  EXPECT_EQ(TemporaryTablesOf(path, "UPDATE job_state SET attempts = 1 "
-                                    "WHERE job_id = 1 AND state IN ('a', 'b', 'c')"),
+  EXPECT_EQ(TemporaryTablesOf(path,
+                              "UPDATE job_state SET attempts = 1 "
+                              "WHERE job_id = 1 AND state IN ('a', 'b', 'c')"),
             1);
 }
 

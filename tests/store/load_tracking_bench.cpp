@@ -1,6 +1,6 @@
 // Not a test: times BatchLoader on a synthetic batch, once per way of finding
 // the jobs a re-load no longer lists (LoadOptions::SeenTracking), to choose
-// the default. Run by scripts/bench_load.sh; prints markdown table rows.
+// the default. Run by bench/run.sh load; prints markdown table rows.
 //   gridbatch_store_bench DIR [JOBS]
 #include <sys/resource.h>
 
@@ -22,9 +22,9 @@ using gridbatch::store::LoadCounts;
 using gridbatch::store::LoadOptions;
 
 struct Took {
-  double wall = 0;      // seconds
-  double cpu = 0;       // user + system seconds
-  double written = 0;   // MB this process caused to be written (/proc/self/io)
+  double wall = 0;     // seconds
+  double cpu = 0;      // user + system seconds
+  double written = 0;  // MB this process caused to be written (/proc/self/io)
 };
 
 // Bytes written to storage so far, as /proc/self/io counts them; 0 if unknown.
@@ -41,7 +41,9 @@ double WrittenMegabytes() {
 double CpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -80,12 +82,12 @@ void Run(const std::filesystem::path& dir, const char* name, LoadOptions::SeenTr
   const Took again = TimedLoad(*store, options, 0, jobs, counts);
   // An edited manifest: the first 10% dropped, 10% new at the end.
   const Took edited = TimedLoad(*store, options, jobs / 10, jobs, counts);
-  std::printf("| %s | %.1f / %.1f / %.0f | %.1f / %.1f / %.0f | %.1f / %.1f / %.0f | %llu new, "
-              "%llu gone |\n",
-              name, fresh.wall, fresh.cpu, fresh.written, again.wall, again.cpu, again.written,
-              edited.wall, edited.cpu, edited.written,
-              static_cast<unsigned long long>(counts.added),
-              static_cast<unsigned long long>(counts.no_longer_listed));
+  std::printf(
+      "| %s | %.1f / %.1f / %.0f | %.1f / %.1f / %.0f | %.1f / %.1f / %.0f | %llu new, "
+      "%llu gone |\n",
+      name, fresh.wall, fresh.cpu, fresh.written, again.wall, again.cpu, again.written, edited.wall,
+      edited.cpu, edited.written, static_cast<unsigned long long>(counts.added),
+      static_cast<unsigned long long>(counts.no_longer_listed));
   store.reset();
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
@@ -100,9 +102,10 @@ int main(int argc, char** argv) {
     return 64;
   }
   const long jobs = argc > 2 ? std::atol(argv[2]) : 1'000'000;
-  std::printf("| seen tracking (%ld jobs) | first load: wall s / cpu s / written MB | re-load "
-              "(all present) | edited re-load | edited: counts |\n",
-              jobs);
+  std::printf(
+      "| seen tracking (%ld jobs) | first load: wall s / cpu s / written MB | re-load "
+      "(all present) | edited re-load | edited: counts |\n",
+      jobs);
   std::printf("|---|---:|---:|---:|---|\n");
   Run(argv[1], "temp table", LoadOptions::SeenTracking::kTempTable, jobs);
   Run(argv[1], "load serial", LoadOptions::SeenTracking::kLoadSerial, jobs);

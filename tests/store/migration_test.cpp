@@ -109,7 +109,8 @@ void Insert(SQLite::Database& db, const std::string& table, const Row& row) {
     columns += (columns.empty() ? "" : ", ") + name;
     marks += marks.empty() ? "?" : ", ?";
   }
-  SQLite::Statement insert(db, "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + ")");
+  SQLite::Statement insert(db,
+                           "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + ")");
   int index = 1;
   for (const auto& [name, value] : row) Bind(insert, index++, value);
   insert.exec();
@@ -151,8 +152,8 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 
 // Version 2's split: what a job is, in `jobs` ...
 const std::vector<std::string> kJobsColumns = {
-    "id",     "batch_id", "content_key",    "prompt_id",  "model",      "prompt",     "vars",
-    "repeat_index", "output", "runtime", "remote_created", "created_at", "load_serial"};
+    "id",           "batch_id", "content_key", "prompt_id",      "model",      "prompt",     "vars",
+    "repeat_index", "output",   "runtime",     "remote_created", "created_at", "load_serial"};
 // ... and what is happening to it, in `job_state` (job_id is jobs.id;
 // batch_id and model are copies).
 const std::vector<std::string> kJobStateColumns = {
@@ -215,61 +216,59 @@ const std::vector<V1Job>& Jobs() {
         key[b] = static_cast<char>((static_cast<std::size_t>(i) * 37 + b * 11 + 0xf0) % 256);
       }
       key[3] = '\0';
-      all.push_back(V1Job{
-          {{"id", 10 * i + 7},
-           {"batch_id", i % 2 == 0 ? kBatchA : kBatchB},
-           {"content_key", Blob{key}},
-           {"prompt_id", "prompt-" + n},
-           {"model", "model-" + n},
-           {"prompt", "Say 'hello' " + n + " times.\nThen stop."},
-           {"vars", R"({"count": )" + n + "}"},
-           {"repeat_index", 20 + i},
-           {"state", std::string(state)},
-           {"attempts", 1 + i},
-           {"remote_id", "remote-" + n},
-           {"remote_status", "STATUS_" + n},
-           {"vm_status", "vm-" + n},
-           {"output", "log line " + n + "\nlast line"},
-           {"runtime", 300 + i},
-           {"remote_created", "2024-02-1" + n + "T09:00:00Z"},
-           {"created_at", day + "T00:00:01Z"},
-           {"updated_at", day + "T00:00:02Z"},
-           {"submitted_at", day + "T00:00:03Z"},
-           {"finished_at", day + "T00:00:04Z"},
-           {"next_attempt_at", 1700000000.25 + static_cast<double>(i)},
-           {"last_polled_at", 1700000500.5 + static_cast<double>(i)},
-           {"missing_since", 1700000900.75 + static_cast<double>(i)},
-           {"last_error", "error " + n + ": quota exceeded"},
-           {"load_serial", 40 + i}},
-          {}});
+      all.push_back(V1Job{{{"id", 10 * i + 7},
+                           {"batch_id", i % 2 == 0 ? kBatchA : kBatchB},
+                           {"content_key", Blob{key}},
+                           {"prompt_id", "prompt-" + n},
+                           {"model", "model-" + n},
+                           {"prompt", "Say 'hello' " + n + " times.\nThen stop."},
+                           {"vars", R"({"count": )" + n + "}"},
+                           {"repeat_index", 20 + i},
+                           {"state", std::string(state)},
+                           {"attempts", 1 + i},
+                           {"remote_id", "remote-" + n},
+                           {"remote_status", "STATUS_" + n},
+                           {"vm_status", "vm-" + n},
+                           {"output", "log line " + n + "\nlast line"},
+                           {"runtime", 300 + i},
+                           {"remote_created", "2024-02-1" + n + "T09:00:00Z"},
+                           {"created_at", day + "T00:00:01Z"},
+                           {"updated_at", day + "T00:00:02Z"},
+                           {"submitted_at", day + "T00:00:03Z"},
+                           {"finished_at", day + "T00:00:04Z"},
+                           {"next_attempt_at", 1700000000.25 + static_cast<double>(i)},
+                           {"last_polled_at", 1700000500.5 + static_cast<double>(i)},
+                           {"missing_since", 1700000900.75 + static_cast<double>(i)},
+                           {"last_error", "error " + n + ": quota exceeded"},
+                           {"load_serial", 40 + i}},
+                          {}});
       ++i;
     }
-    all.push_back(V1Job{
-        {{"id", std::int64_t{99}},
-         {"batch_id", kBatchB},
-         {"content_key", Blob{std::string(16, '\x5a')}},
-         {"prompt_id", std::string("prompt-null")},
-         {"model", std::string("model-null")},
-         {"prompt", std::string("the job with NULLs")},
-         {"vars", nullptr},
-         {"remote_id", nullptr},
-         {"remote_status", nullptr},
-         {"vm_status", nullptr},
-         {"output", nullptr},
-         {"runtime", nullptr},
-         {"remote_created", nullptr},
-         {"created_at", std::string("2024-04-01T00:00:01Z")},
-         {"updated_at", std::string("2024-04-01T00:00:02Z")},
-         {"submitted_at", nullptr},
-         {"finished_at", nullptr},
-         {"missing_since", nullptr},
-         {"last_error", nullptr}},
-        {{"repeat_index", std::int64_t{0}},
-         {"state", std::string("pending")},
-         {"attempts", std::int64_t{0}},
-         {"next_attempt_at", 0.0},
-         {"last_polled_at", 0.0},
-         {"load_serial", std::int64_t{0}}}});
+    all.push_back(V1Job{{{"id", std::int64_t{99}},
+                         {"batch_id", kBatchB},
+                         {"content_key", Blob{std::string(16, '\x5a')}},
+                         {"prompt_id", std::string("prompt-null")},
+                         {"model", std::string("model-null")},
+                         {"prompt", std::string("the job with NULLs")},
+                         {"vars", nullptr},
+                         {"remote_id", nullptr},
+                         {"remote_status", nullptr},
+                         {"vm_status", nullptr},
+                         {"output", nullptr},
+                         {"runtime", nullptr},
+                         {"remote_created", nullptr},
+                         {"created_at", std::string("2024-04-01T00:00:01Z")},
+                         {"updated_at", std::string("2024-04-01T00:00:02Z")},
+                         {"submitted_at", nullptr},
+                         {"finished_at", nullptr},
+                         {"missing_since", nullptr},
+                         {"last_error", nullptr}},
+                        {{"repeat_index", std::int64_t{0}},
+                         {"state", std::string("pending")},
+                         {"attempts", std::int64_t{0}},
+                         {"next_attempt_at", 0.0},
+                         {"last_polled_at", 0.0},
+                         {"load_serial", std::int64_t{0}}}});
     return all;
   }();
   return jobs;
@@ -343,8 +342,9 @@ TEST_F(MigrationTest, UpgradesVersionOneToTheLatestVersion) {
 // part-way, says where and why, and the file stays at version 1 as it was.
 TEST_F(MigrationTest, AnUpgradeThatFailsLeavesVersionOneAsItWas) {
   Exec(path_, "CREATE TABLE job_state (note TEXT)");
-  const std::string before = QueryText(path_, "SELECT group_concat(name, ',') FROM (SELECT name "
-                                              "FROM sqlite_schema ORDER BY name)");
+  const std::string before = QueryText(path_,
+                                       "SELECT group_concat(name, ',') FROM (SELECT name "
+                                       "FROM sqlite_schema ORDER BY name)");
   try {
     JobStore::Open(path_);
     FAIL() << "no error";
@@ -355,8 +355,9 @@ TEST_F(MigrationTest, AnUpgradeThatFailsLeavesVersionOneAsItWas) {
                                          "already exists");
   }
   EXPECT_EQ(QueryInt(path_, "PRAGMA user_version"), 1);
-  EXPECT_EQ(QueryText(path_, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
-                             "ORDER BY name)"),
+  EXPECT_EQ(QueryText(path_,
+                      "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
+                      "ORDER BY name)"),
             before);
   SQLite::Database db(path_, SQLite::OPEN_READONLY);
   for (const auto& job : Jobs()) {
@@ -380,7 +381,8 @@ TEST_F(MigrationTest, UpgradeKeepsEveryColumnOfEveryJob) {
     for (const auto& [column, value] : job.Expected()) {
       const bool in_jobs = Contains(kJobsColumns, column);
       const bool in_state = Contains(kJobStateColumns, column);
-      EXPECT_TRUE(in_jobs || in_state) << "version 1's jobs." << column << " has no place in version 2";
+      EXPECT_TRUE(in_jobs || in_state)
+          << "version 1's jobs." << column << " has no place in version 2";
       if (in_jobs) {
         EXPECT_EQ(Describe(Read(db, "jobs", "id", job.Id(), column)), Describe(value))
             << "job " << job.Id() << ", jobs." << column;
@@ -442,8 +444,9 @@ TEST_F(MigrationTest, UpgradeLeavesTheNewTablesIndexesAndAConsistentFile) {
             "jobs_state_row|jobs\n");
   // job_state refers to the rebuilt jobs (not to jobs_v1 or jobs_v2) and
   // goes with it.
-  EXPECT_EQ(Lines(db, "SELECT \"table\", \"from\", \"to\", on_delete "
-                      "FROM pragma_foreign_key_list('job_state')"),
+  EXPECT_EQ(Lines(db,
+                  "SELECT \"table\", \"from\", \"to\", on_delete "
+                  "FROM pragma_foreign_key_list('job_state')"),
             "jobs|job_id|id|CASCADE\n");
   EXPECT_EQ(Lines(db, "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list('jobs')"),
             "batches|batch_id|id\n");
@@ -536,8 +539,10 @@ TEST_F(MigrationTest, AFreshDatabaseHasTheSameSchemaAsAnUpgradedOne) {
   EXPECT_NE(fresh_objects.find("table|job_state|job_state"), std::string::npos) << fresh_objects;
   EXPECT_EQ(Lines(upgraded, objects), fresh_objects);
   for (const char* table : {"batches", "jobs", "job_state"}) {
-    const std::string columns = "SELECT cid, name, type, \"notnull\", dflt_value, pk "
-                                "FROM pragma_table_info('" + std::string(table) + "')";
+    const std::string columns =
+        "SELECT cid, name, type, \"notnull\", dflt_value, pk "
+        "FROM pragma_table_info('" +
+        std::string(table) + "')";
     EXPECT_EQ(Lines(upgraded, columns), Lines(fresh, columns)) << table;
   }
   EXPECT_EQ(QueryInt(fresh_path, "PRAGMA user_version"), QueryInt(path_, "PRAGMA user_version"));

@@ -88,7 +88,8 @@ TEST_F(StatusReportTest, AnUnknownBatchIsAnErrorThatNamesTheKnownOnes) {
 
 TEST_F(StatusReportTest, ListsOnlyTheFirstFewUncertainJobsAndErrors) {
   Exec(path_, "UPDATE job_state SET state = 'submitting' WHERE batch_id = 1");
-  const StatusReport report = BuildStatusReport(*store_, {.batch = std::nullopt, .max_uncertain = 2, .max_errors = 1});
+  const StatusReport report =
+      BuildStatusReport(*store_, {.batch = std::nullopt, .max_uncertain = 2, .max_errors = 1});
   EXPECT_EQ(report.uncertain_count, 6u);
   EXPECT_EQ(report.uncertain.size(), 2u);
   ASSERT_EQ(report.recent_errors.size(), 1u);

@@ -12,7 +12,9 @@ TEST(Utf8Test, AcceptsAsciiAndMultibyteText) {
 }
 
 TEST(Utf8Test, FindsTheOffsetOfTheFirstBadByte) {
-  EXPECT_EQ(FindInvalidUtf8("ab\xFF" "cd"), 2u);
+  EXPECT_EQ(FindInvalidUtf8("ab\xFF"
+                            "cd"),
+            2u);
   EXPECT_EQ(FindInvalidUtf8("\xC3"), 0u);              // truncated
   EXPECT_EQ(FindInvalidUtf8("x\xC0\xAF"), 1u);         // overlong '/'
   EXPECT_EQ(FindInvalidUtf8("\xED\xA0\x80"), 0u);      // surrogate
@@ -20,7 +22,10 @@ TEST(Utf8Test, FindsTheOffsetOfTheFirstBadByte) {
 }
 
 TEST(Utf8Test, SanitizeReplacesEachBadByteAndKeepsTheRest) {
-  EXPECT_EQ(SanitizeUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(SanitizeUtf8("a\xFF"
+                         "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(SanitizeUtf8("\xC3\xA9\xC3"), "\xC3\xA9\xEF\xBF\xBD");
   EXPECT_EQ(SanitizeUtf8("ok"), "ok");
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# bench: gridbatch-sim under wrk, tuned against cpp-httplib's stock settings
 # Throughput of gridbatch-sim under wrk: status GETs of 100 ids each and POST
 # submits, at several connection counts, for the tuned simulator (elastic pool
 # of up to 1024 workers, unlimited keep-alive, blocking wait between requests)
@@ -7,12 +8,12 @@
 # keep-alive connections cost with either wait. Prints markdown tables.
 # Everything runs on 127.0.0.1 and stops by itself.
 #
-# Usage: scripts/bench_sim.sh [BUILD_DIR]   (default: build; needs the
+# Usage: bench/run.sh sim [BUILD_DIR]   (default: build; needs the
 #        gridbatch-sim target built there: cmake --build BUILD_DIR --target gridbatch-sim)
 # Env:   SECONDS_EACH (10), CONNECTIONS ("64 256 512"), JOBS (5000), WRK_THREADS (2)
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 sim=$build/bin/gridbatch-sim
 seconds=${SECONDS_EACH:-10}
@@ -26,40 +27,29 @@ command -v wrk >/dev/null || { echo "bench_sim: wrk is missing (apt-get install 
 ulimit -n 65536 2>/dev/null || true
 
 work=$(mktemp -d)
-sim_pid=
+sim_dir=$work
+# shellcheck source=../lib/sim.sh
+. "$root/bench/lib/sim.sh"
 cleanup() {
-  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  sim_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# Starts the simulator with extra flags; sets $endpoint and $sim_pid.
+# Starts the simulator with extra flags (bench/lib/sim.sh); sets $endpoint.
 start_sim() {
-  : >"$work/sim.out"
-  GRIDREPUBLIC_TOKEN=$token "$sim" --port 0 --queue-time 50ms --run-time 500ms \
-    --duration 900 "$@" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  for _ in $(seq 100); do
-    endpoint=$(sed -n 's/^endpoint=//p' "$work/sim.out")
-    [ -n "$endpoint" ] && return 0
-    sleep 0.05
-  done
-  echo "bench_sim: simulator did not start" >&2
-  cat "$work/sim.err" >&2
-  exit 1
+  sim_start "$sim" --token "$token" --queue-time 50ms --run-time 500ms "$@"
+  endpoint=$sim_url
 }
 
-stop_sim() {
-  kill "$sim_pid" && wait "$sim_pid" || true
-  sim_pid=
-}
+stop_sim() { sim_stop; }
 
 # Submits $jobs jobs over one keep-alive connection and writes their ids.
 presubmit() {
-  python3 "$root/scripts/bench/presubmit.py" "$endpoint" "$token" "$jobs" "benchmark prompt" >"$work/ids.txt"
+  python3 "$root/bench/drivers/presubmit.py" "$endpoint" "$token" "$jobs" "benchmark prompt" >"$work/ids.txt"
 }
-get_script=$root/scripts/bench/wrk_status.lua
-post_script=$root/scripts/bench/wrk_submit.lua
+get_script=$root/bench/drivers/wrk_status.lua
+post_script=$root/bench/drivers/wrk_submit.lua
 
 # Runs wrk and prints one table row.
 measure() {

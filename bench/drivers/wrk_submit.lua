@@ -1,4 +1,4 @@
--- wrk script for the benchmarks (bench_run.sh, bench_api.sh, bench_sim.sh): POSTs submits shaped like gridbatch's
+-- wrk script for the benchmarks (bench/run.sh run, api and sim): POSTs submits shaped like gridbatch's
 -- (same JSON body shape, Authorization and Content-Type headers), a new
 -- prompt every request so the simulator stores distinct jobs, as it does for
 -- gridbatch. The token comes from BENCH_TOKEN (a throwaway benchmark token).

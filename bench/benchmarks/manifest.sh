@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# bench: gridbatch load --dry-run on large prompt files beside awk and python3
 # Benchmarks manifest validation on large prompt files: `gridbatch load
 # --dry-run` (reads the file once, checks every line, finds repeated ids,
 # counts the jobs) side by side with the usual one-liners for the same checks
@@ -8,7 +9,7 @@
 # Prints a markdown table: wall time, CPU time (user + system: steadier than
 # wall time on a shared machine) and peak RSS, the median of REPEAT runs each.
 #
-# Usage: scripts/bench_manifest.sh [BUILD_DIR]
+# Usage: bench/run.sh manifest [BUILD_DIR]
 #   BUILD_DIR  a configured build directory (default: build-bench, configured
 #              here if missing); the script builds the target gridbatch in it,
 #              as it prints.
@@ -17,7 +18,7 @@
 #   under /tmp, removed at the end; about 200 MB free needed per million lines).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build-bench}
 lines=${LINES:-1000000}
 repeat=${REPEAT:-3}
@@ -26,8 +27,8 @@ for tool in awk python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench_manifest: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-# shellcheck source=bench/build_targets.sh
-. "$root/scripts/bench/build_targets.sh"
+# shellcheck source=../lib/build_targets.sh
+. "$root/bench/lib/build_targets.sh"
 build_targets "$build" gridbatch
 gridbatch=$build/bin/gridbatch
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
+# bench: submit throughput of two or more gridbatch binaries, A/B in turns
 # Submit throughput of two or more gridbatch binaries, taken in turns in the
 # same session so that machine noise hits each alike: an A/B check for a
-# change to the run loop before it goes into scripts/bench_run.sh.
+# change to the run loop before it goes into the run benchmark (bench/run.sh run).
 #
-# Usage: scripts/bench_submit_ab.sh SIM_BINARY GRIDBATCH_BINARY...
+# Usage: bench/run.sh submit_ab SIM_BINARY GRIDBATCH_BINARY...
 # Environment: AB_JOBS=50000 AB_ROUNDS=2 AB_INFLIGHT=64
 #   AB_SQL: SQL run on each freshly loaded database before its run (to try
 #   an index change without building anything), default none.
@@ -14,7 +15,7 @@
 # wall time, over first to last submitted_at, and client CPU per submit.
 # Bounded: the simulator exits after 300 s, each run is under `timeout`.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,15p "$0" >&2; exit 64; }
+[ $# -ge 2 ] || { sed -n 3,16p "$0" >&2; exit 64; }
 sim=$1
 shift
 jobs=${AB_JOBS:-50000}
@@ -33,10 +34,12 @@ done
 [ -x /usr/bin/time ] || { echo "bench_submit_ab: /usr/bin/time is missing (package 'time')" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-ab.XXXXXX")
-sim_pid=""
-trap '[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"' EXIT
-# shellcheck source=scripts/bench/observe.sh
-. "$(dirname "$0")/bench/observe.sh"
+sim_dir=$work
+# shellcheck source=../lib/sim.sh
+. "$(dirname "$0")/../lib/sim.sh"
+trap 'sim_stop; rm -rf "$work"' EXIT
+# shellcheck source=../lib/observe.sh
+. "$(dirname "$0")/../lib/observe.sh"
 observe_init "$work"
 seq 1 "$jobs" | awk '{ print "Benchmark prompt number " $1 ": say something short." }' >"$work/prompts.txt"
 printf 'name: ab\nmodel: gemma:2b\nprompt_files:\n  - path: prompts.txt\n' >"$work/manifest.yaml"
@@ -46,20 +49,16 @@ one_run() {  # one_run BINARY
   rm -f "$db" "$db-wal" "$db-shm"
   "$gb" load "$work/manifest.yaml" --db "$db" >/dev/null 2>&1
   [ -n "${AB_SQL:-}" ] && sqlite3 "$db" "$AB_SQL"
-  "$sim" --port 0 --token "$token" --duration 300 --queue-time 600 --run-time 600 --jitter 0 \
-    >"$work/sim.out" 2>/dev/null &
-  sim_pid=$!
-  for _ in $(seq 1 100); do grep -q '^endpoint=' "$work/sim.out" && break; sleep 0.05; done
-  url=$(sed -n 's/^endpoint=//p' "$work/sim.out")
-  port=${url%%/remotejobs/*}
-  port=${port##*:}
+  sim_duration=300 sim_start "$sim" --token "$token" --queue-time 600 --run-time 600 --jitter 0
+  url=$sim_url
+  port=$sim_port
   t0=$EPOCHREALTIME
   GRIDREPUBLIC_TOKEN=$token /usr/bin/time -f "%U %S" -o "$work/time" timeout 240 \
     "$gb" run --db "$db" --endpoint "$url" --progress none --rate 0 \
     --max-inflight "$inflight" --poll-interval 10m 2>/dev/null &
   pid=$!
   observe_value=0
-  while [ "$observe_value" -lt "$jobs" ]; do  # builtins only (bench/observe.sh)
+  while [ "$observe_value" -lt "$jobs" ]; do  # builtins only (bench/lib/observe.sh)
     kill -0 "$pid" 2>/dev/null || { echo "bench_submit_ab: $gb stopped early" >&2; exit 1; }
     observe_nap 0.02
     observe_counter 127.0.0.1 "$port" submits_accepted
@@ -68,9 +67,7 @@ one_run() {  # one_run BINARY
   # $pid is /usr/bin/time; its child is timeout, whose child is gridbatch.
   pkill -TERM -P "$(pgrep -P "$pid" | head -n 1)" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  kill "$sim_pid" 2>/dev/null || true
-  wait "$sim_pid" 2>/dev/null || true
-  sim_pid=""
+  sim_stop
   # Schema 2 keeps submitted_at in job_state; a binary from before it, in jobs.
   local table=jobs
   [ "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_schema WHERE name = 'job_state'")" = 1 ] && table=job_state

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# bench: gridbatch load beside the sqlite3 shell inserting the same rows
 # Load benchmark: `gridbatch load` against the sqlite3 shell inserting the very
 # same rows, for (a) a template sweep and (b) a prompts file of JOBS jobs each
 # (default 1,000,000). Prints markdown tables on stdout, progress on stderr.
@@ -24,7 +25,7 @@
 # Wall and CPU time and peak RSS come from /usr/bin/time (Debian package `time`).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$root/build-bench-load}
 jobs=${JOBS:-1000000}
 inputs=${INPUTS:-sweep file}

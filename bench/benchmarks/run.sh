@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# bench: gridbatch run: submits/s beside wrk and GNU parallel + curl, GETs per job, memory
 # The run benchmark: how fast `gridbatch run` submits, how many status GETs it
 # spends per job, and how much memory it needs, each measured in the same run
 # beside a peer, against the bundled simulator on 127.0.0.1:
@@ -10,7 +11,7 @@
 #      100,000 jobs.
 # Prints markdown tables on stdout, progress on stderr.
 #
-# Usage: scripts/bench_run.sh [BUILD_DIR]     (default: build)
+# Usage: bench/run.sh run [BUILD_DIR]     (default: build)
 # Installs missing Debian packages first (scripts/install-deps.sh).
 # It builds the targets gridbatch and gridbatch-sim in BUILD_DIR (and nothing
 # else); BENCH_NO_BUILD=1 uses them as they are. Sizes (environment):
@@ -21,7 +22,7 @@
 # The client and the simulator share the machine's cores: on a small machine
 # the figures measure the pair, not the client alone.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 build_dir=${1:-build}
 submit_jobs=${BENCH_SUBMIT_JOBS:-100000}  # about 5 s a row: a window nearer wrk's 10 s
@@ -49,17 +50,19 @@ sim=$root/$build_dir/bin/gridbatch-sim
 [ -x "$gb" ] && [ -x "$sim" ] || { echo "bench_run: no $gb or $sim" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-bench-run.XXXXXX")
-# shellcheck source=scripts/bench/observe.sh
-. "$root/scripts/bench/observe.sh"
+# shellcheck source=../lib/observe.sh
+. "$root/bench/lib/observe.sh"
 observe_init "$work"
-sim_pid=""
+sim_dir=$work
+# shellcheck source=../lib/sim.sh
+. "$root/bench/lib/sim.sh"
 client_pid=""
 cleanup() {
   if [ -n "$client_pid" ]; then
     kill -TERM "$(descendant "$client_pid" gridbatch)" 2>/dev/null || true
     kill "$client_pid" 2>/dev/null || true
   fi
-  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  sim_stop
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -72,28 +75,10 @@ log() { echo "bench_run: $*" >&2; }
 now() { echo "$EPOCHREALTIME"; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }   # calc FORMAT EXPRESSION
 
-# Starts a simulator on a free port with the given flags; sets sim_pid,
+# Starts a simulator with the given flags (bench/lib/sim.sh); sets sim_pid,
 # sim_url (the API base), sim_root and sim_port (for /sim/counters).
-start_sim() {
-  local out=$work/sim.out
-  : >"$out"
-  "$sim" --port 0 --token "$token" --duration "$step_limit" "$@" >"$out" 2>"$work/sim.err" &
-  sim_pid=$!
-  for _ in $(seq 1 200); do
-    grep -q '^endpoint=' "$out" && break
-    sleep 0.05
-  done
-  sim_url=$(sed -n 's/^endpoint=//p' "$out")
-  [ -n "$sim_url" ] || { log "the simulator did not start: $(cat "$work/sim.err")"; exit 1; }
-  sim_root=${sim_url%%/remotejobs/*}
-  sim_port=${sim_root##*:}
-}
-
-stop_sim() {
-  kill "$sim_pid" 2>/dev/null || true
-  wait "$sim_pid" 2>/dev/null || true
-  sim_pid=""
-}
+start_sim() { sim_duration=$step_limit sim_start "$sim" --token "$token" "$@"; }
+stop_sim() { sim_stop; }
 
 counter() {  # counter NAME: one of the simulator's counters (0 if unreadable)
   observe_counter 127.0.0.1 "$sim_port" "$1"
@@ -193,7 +178,7 @@ bench_gridbatch_submits() {
   while [ "$accepted" -lt "$submit_jobs" ]; do
     kill -0 "$client_pid" 2>/dev/null || { log "gridbatch run ended early: $(cat "$work/$name.run.err")"; exit 1; }
     # Builtins only: a watcher starting processes would take CPU from the
-    # pair being measured (scripts/bench/observe.sh).
+    # pair being measured (bench/lib/observe.sh).
     observe_nap 0.02
     observe_counter 127.0.0.1 "$sim_port" submits_accepted
     accepted=$observe_value
@@ -246,7 +231,7 @@ bench_wrk() {
   cpu0=$(sim_cpu)
   BENCH_TOKEN=$token /usr/bin/time -v -o "$work/wrk.time" \
     timeout $((wrk_seconds + 60)) wrk -t 2 -c "$connections" -d "${wrk_seconds}s" \
-    -s "$root/scripts/bench/wrk_submit.lua" "$sim_url/jobs" >"$out"
+    -s "$root/bench/drivers/wrk_submit.lua" "$sim_url/jobs" >"$out"
   local sim_used accepted
   sim_used=$(calc "%.2f" "$(sim_cpu) - $cpu0")
   accepted=$(counter submits_accepted)

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
+# bench: api::Client submits and status GETs per second beside wrk, same simulator
 # Throughput of gridbatch's API client (api::Client over the libcurl multi
 # http::Client, one thread) side by side with wrk (one thread) against the
 # same gridbatch-sim in the same run: POST submits and status GETs of 100 ids,
 # at several numbers of requests in flight (= connections for wrk). Prints a
 # markdown table. Everything runs on 127.0.0.1 and stops by itself.
 #
-# Usage: scripts/bench_api.sh [BUILD_DIR]   (default: build; needs the targets
+# Usage: bench/run.sh api [BUILD_DIR]   (default: build; needs the targets
 #        gridbatch-sim and gridbatch_api_bench built there:
 #        cmake --build BUILD_DIR --target gridbatch-sim gridbatch_api_bench)
 # Env:   SECONDS_EACH (5), IN_FLIGHT ("16 64 256"), JOBS (5000)
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 sim=$build/bin/gridbatch-sim
 bench=$build/bin/gridbatch_api_bench
@@ -27,29 +28,23 @@ command -v wrk >/dev/null || { echo "bench_api: wrk is missing (apt-get install 
 ulimit -n 65536 2>/dev/null || true
 
 work=$(mktemp -d)
-sim_pid=
+sim_dir=$work
+# shellcheck source=../lib/sim.sh
+. "$root/bench/lib/sim.sh"
 cleanup() {
-  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  sim_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-GRIDREPUBLIC_TOKEN=$token "$sim" --port 0 --queue-time 50ms --run-time 500ms --duration 900 \
-  >"$work/sim.out" 2>"$work/sim.err" &
-sim_pid=$!
-endpoint=
-for _ in $(seq 100); do
-  endpoint=$(sed -n 's/^endpoint=//p' "$work/sim.out")
-  [ -n "$endpoint" ] && break
-  sleep 0.05
-done
-[ -n "$endpoint" ] || { echo "bench_api: simulator did not start" >&2; cat "$work/sim.err" >&2; exit 1; }
-base=${endpoint%/remotejobs/v2}
+sim_start "$sim" --token "$token" --queue-time 50ms --run-time 500ms
+endpoint=$sim_url
+base=$sim_root
 
 # Jobs for the status GETs to ask about, submitted over one connection.
-python3 "$root/scripts/bench/presubmit.py" "$endpoint" "$token" "$jobs" "status target" >"$work/ids.txt"
-get_script=$root/scripts/bench/wrk_status.lua
-post_script=$root/scripts/bench/wrk_submit.lua
+python3 "$root/bench/drivers/presubmit.py" "$endpoint" "$token" "$jobs" "status target" >"$work/ids.txt"
+get_script=$root/bench/drivers/wrk_status.lua
+post_script=$root/bench/drivers/wrk_submit.lua
 
 row_gridbatch() {
   local kind=$1 n=$2 out

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# bench: gridbatch export (CSV, JSONL) beside the sqlite3 shell's -csv and -json
 # Benchmarks `gridbatch export` (CSV and JSONL) side by side with the sqlite3
 # shell's own CSV (and JSON) output over the same rows and columns, on a
 # database of ROWS finished jobs built against the real schema. Prints
@@ -7,7 +8,7 @@
 # shared machine), peak RSS, output size; then the JSONL encoder against
 # nlohmann's dump.
 #
-# Usage: scripts/bench_export.sh [BUILD_DIR]
+# Usage: bench/run.sh export [BUILD_DIR]
 #   BUILD_DIR  a configured build directory (default: build-bench, configured
 #              here if missing); the script builds the targets gridbatch and
 #              gridbatch_export_bench in it, as it prints.
@@ -16,7 +17,7 @@
 #   directory under /tmp, removed at the end; about 3 GB free needed).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build-bench}
 rows=${ROWS:-1000000}
 repeat=${REPEAT:-3}
@@ -26,8 +27,8 @@ for tool in sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench_export: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-# shellcheck source=bench/build_targets.sh
-. "$root/scripts/bench/build_targets.sh"
+# shellcheck source=../lib/build_targets.sh
+. "$root/bench/lib/build_targets.sh"
 build_targets "$build" gridbatch gridbatch_export_bench
 gridbatch=$build/bin/gridbatch
 encoder_bench=$build/tests/export/gridbatch_export_bench
