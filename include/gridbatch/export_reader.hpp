@@ -51,7 +51,7 @@ struct ExportRow {
   // job_state.previous_error: the error of an earlier attempt of a job
   // that then completed (a 429 before the submit that worked).
   std::optional<std::string_view> previous_error;
-  std::string_view created;               // jobs.created_at
+  std::string_view created;  // jobs.created_at
   std::optional<std::string_view> submitted_at;
   std::optional<std::string_view> finished_at;
   std::int64_t repeat = 0;  // jobs.repeat_index

@@ -16,8 +16,8 @@ namespace gridbatch::store {
 
 // Which jobs a command applies to. An unset or empty field matches every job.
 struct JobFilter {
-  std::optional<std::string> batch;  // must name an existing batch
-  std::optional<std::string> model;  // must name a model some job has
+  std::optional<std::string> batch;     // must name an existing batch
+  std::optional<std::string> model;     // must name a model some job has
   std::vector<std::string> prompt_ids;  // jobs with any of these prompt ids
   std::vector<std::string> errors;      // jobs whose last error contains any of these texts
 };

@@ -65,7 +65,9 @@ struct StateCounts {
   std::int64_t by_state[kJobStateCount] = {};
 
   std::int64_t& operator[](JobState state) { return by_state[static_cast<std::size_t>(state)]; }
-  std::int64_t operator[](JobState state) const { return by_state[static_cast<std::size_t>(state)]; }
+  std::int64_t operator[](JobState state) const {
+    return by_state[static_cast<std::size_t>(state)];
+  }
   std::int64_t Total() const {
     std::int64_t total = 0;
     for (const std::int64_t count : by_state) total += count;

@@ -26,10 +26,10 @@ namespace gridbatch::run {
 // What the loop reports, for the progress display.
 struct Progress {
   StateCounts counts{};
-  std::int64_t submits = 0;         // POSTs answered with an id this run
-  std::int64_t submits_sent = 0;    // POSTs sent this run, refused and failed ones included
-  std::int64_t finished = 0;        // jobs that became final this run
-  std::int64_t poll_requests = 0;   // status GETs sent this run
+  std::int64_t submits = 0;        // POSTs answered with an id this run
+  std::int64_t submits_sent = 0;   // POSTs sent this run, refused and failed ones included
+  std::int64_t finished = 0;       // jobs that became final this run
+  std::int64_t poll_requests = 0;  // status GETs sent this run
   std::int64_t in_flight_submits = 0;
   Seconds started = 0;
   Seconds now = 0;
@@ -47,9 +47,9 @@ class Reporter {
 
 struct RunResult {
   StateCounts counts{};
-  std::int64_t uncertain = 0;   // rows found `submitting` at start
-  bool interrupted = false;     // stopped before every job was final
-  bool auth_failed = false;     // the service refused the token
+  std::int64_t uncertain = 0;  // rows found `submitting` at start
+  bool interrupted = false;    // stopped before every job was final
+  bool auth_failed = false;    // the service refused the token
   std::string auth_error;
   Progress progress;
 };

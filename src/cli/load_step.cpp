@@ -114,7 +114,6 @@ int PrintDryRun(const manifest::Manifest& m, const DryRunSettings& dry, std::ost
   return kExitOk;
 }
 
-
 std::shared_ptr<const manifest::Manifest> ParseStep(const std::string& manifest_path) {
   RequireFile(manifest_path);
   manifest::ParseResult parsed = manifest::LoadManifestFile(manifest_path);

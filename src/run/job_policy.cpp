@@ -18,7 +18,7 @@ constexpr Seconds kPollCheckEvery = 0.05;  // look for due polls at most this of
 constexpr Seconds kCommitEvery = 0.002;    // longest a reply waits to be committed
 constexpr int kCommitSlotsDivisor = 4;     // or until this share of the submit slots is free
 constexpr long kHttpTooManyRequests = 429;
-constexpr double kEarlyPollShare = 0.5;    // polls due within this share of an interval ride along
+constexpr double kEarlyPollShare = 0.5;  // polls due within this share of an interval ride along
 
 Transition Move(JobState from, JobState to, Transition::Record record) {
   return Transition{from, to, std::move(record)};
@@ -189,9 +189,9 @@ std::optional<ratelimit::AdaptiveRate> MakeAdaptiveRate(const RunOptions& o, Sec
 Pacer::Pacer(const RunOptions& options, Seconds now)
     : o_(options),
       bucket_(options.rate_per_second,
-              options.burst > 0
-                  ? options.burst
-                  : ratelimit::DefaultBurst(options.auto_rate_max.value_or(options.rate_per_second)),
+              options.burst > 0 ? options.burst
+                                : ratelimit::DefaultBurst(
+                                      options.auto_rate_max.value_or(options.rate_per_second)),
               now),
       adaptive_(MakeAdaptiveRate(options, now)),
       poll_batch_(std::max(1, options.poll_batch)),

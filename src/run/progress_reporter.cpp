@@ -219,8 +219,8 @@ class StreamReporter final : public Reporter {
     std::ostringstream json;
     json << "{\"event\":\"" << event << "\",\"elapsed\":" << Fixed(p.now - p.started, 3);
     for (JobState s : kAllJobStates) json << ",\"" << ToString(s) << "\":" << Count(p, s);
-    json << ",\"submits_sent\":" << p.submits_sent << ",\"submits\":" << p.submits << ",\"finished\":" << p.finished
-         << ",\"status_requests\":" << p.poll_requests
+    json << ",\"submits_sent\":" << p.submits_sent << ",\"submits\":" << p.submits
+         << ",\"finished\":" << p.finished << ",\"status_requests\":" << p.poll_requests
          << ",\"submit_rate\":" << Fixed(rates.submit, 2)
          << ",\"finish_rate\":" << Fixed(rates.finish, 2) << "}";
     return json.str();

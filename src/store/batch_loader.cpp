@@ -239,7 +239,8 @@ class BatchLoader::Impl {
     row.repeat_index = job.repeat_index;
   }
 
-  // Gives the existing job of `row` its variables (a reload types what an older version stored as strings).
+  // Gives the existing job of `row` its variables (a reload types what an older version stored as
+  // strings).
   void RefreshVars(const PendingJob& row) {
     if (!refresh_) refresh_.emplace(db_, kRefreshVars);
     refresh_->bindNoCopy(1, row.key.data(), static_cast<int>(row.key.size()));

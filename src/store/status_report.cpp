@@ -117,7 +117,6 @@ void ReadErrors(SQLite::Database& db, std::int64_t batch_id, std::size_t limit,
 
 }  // namespace
 
-
 StatusReport BuildStatusReport(JobStore& store, const StatusOptions& options) {
   SQLite::Database& db = store.impl().db;
   try {

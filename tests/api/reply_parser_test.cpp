@@ -297,7 +297,8 @@ TEST(StatusReplyTest, DocumentedFieldsAbsentOrOfAnotherTypeAreNamedForCheck) {
 }
 
 TEST(StatusReplyTest, AnEmptyJobsArrayIsNotedAsNotAnObject) {
-  const StatusResult r = ParseStatusReplyInFull(Reply(200, R"({"success":true,"jobs":[]})"), {"b2"});
+  const StatusResult r =
+      ParseStatusReplyInFull(Reply(200, R"({"success":true,"jobs":[]})"), {"b2"});
   EXPECT_EQ(r.outcome, Outcome::kSuccess);
   EXPECT_EQ(r.oddities, std::vector<std::string>{"'jobs' is an empty array, not an object"});
 }

@@ -41,9 +41,10 @@ TEST_F(CommandLineTest, AnUnknownOptionIsNamedWithTheNearestOneAndExits64) {
 TEST_F(CommandLineTest, NoCommandListsTheCommandsAndExits64) {
   const Outcome outcome = Run({});
   EXPECT_EQ(outcome.exit_code, 64);
-  EXPECT_EQ(outcome.err,
-            "gridbatch: a command is required (one of load, run, check, status, show, export, report, "
-            "retry, cancel, prune, help); see 'gridbatch help'\n");
+  EXPECT_EQ(
+      outcome.err,
+      "gridbatch: a command is required (one of load, run, check, status, show, export, report, "
+      "retry, cancel, prune, help); see 'gridbatch help'\n");
 }
 
 TEST_F(CommandLineTest, HelpPrintsTheProgramsOrACommandsHelpOnStdout) {

@@ -70,10 +70,11 @@ TEST(ProgressReporterTest, NoProgressStillEndsWithTheSummary) {
   reporter->Tick(At(200, 1, 1, 1));
   EXPECT_EQ(out.str(), "");
   reporter->Finish(At(201, 0, 2, 2));
-  EXPECT_EQ(out.str(),
-            "gridbatch: run ended after 1m41s: 2 completed, 0 failed, 0 cancelled; 0 submits sent (2 "
-            "accepted), 0 "
-            "status requests this run\n");
+  EXPECT_EQ(
+      out.str(),
+      "gridbatch: run ended after 1m41s: 2 completed, 0 failed, 0 cancelled; 0 submits sent (2 "
+      "accepted), 0 "
+      "status requests this run\n");
 }
 
 TEST(ProgressReporterTest, TheJsonSummarysRatesAreOverTheWholeRun) {
@@ -92,8 +93,7 @@ TEST(ProgressReporterTest, TheJsonSummarysRatesAreOverTheWholeRun) {
 Progress Busy(double now) {
   Progress p = At(now, 1058, 63, 0);
   for (JobState state : kAllJobStates) {
-    if (p.counts[state] == 0)
-      p.counts[state] = 1040;
+    if (p.counts[state] == 0) p.counts[state] = 1040;
   }
   p.finished = static_cast<std::int64_t>((now - 100) * 4.3);
   p.submits = static_cast<std::int64_t>((now - 100) * 14);

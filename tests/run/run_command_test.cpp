@@ -96,9 +96,10 @@ TEST_F(RunCommandTest, BadOptionValuesAreRefusedBeforeAnythingRuns) {
   StartSim({});
   Load("opts", {"a"}, {"m"});
   EXPECT_EQ(RunToEnd({"--rate", "fast"}), 64);
-  EXPECT_EQ(LastStderr(),
-            "gridbatch: --rate: 'fast' is not a rate (examples: 40/s, 300/min, 0 for unlimited, auto, "
-            "auto:100/s)\n");
+  EXPECT_EQ(
+      LastStderr(),
+      "gridbatch: --rate: 'fast' is not a rate (examples: 40/s, 300/min, 0 for unlimited, auto, "
+      "auto:100/s)\n");
   EXPECT_EQ(RunToEnd({"--missing-grace", "soon"}), 64);
   EXPECT_EQ(
       LastStderr(),
