@@ -97,6 +97,9 @@ struct JobView {
 
 struct StatusResult {
   Outcome outcome = Outcome::kRetryable;
+  // The reply was over the client's size cap (kRetryable): asking for fewer
+  // ids may fit; one id alone that does not will never fit.
+  bool too_large = false;
   std::vector<std::string> requested;  // the ids this GET asked for
   std::vector<JobView> jobs;           // those the reply described
   std::vector<std::string> missing;    // requested but left out of the reply

@@ -49,6 +49,8 @@ struct Response {
   // without a reply..." with sends 1. A caller counting what may have
   // reached the server (submit attempts) counts `sends`.
   int sends = 0;
+  // The reply was abandoned past ClientOptions::max_body_bytes.
+  bool too_large = false;
 };
 
 struct ClientOptions {

@@ -98,6 +98,10 @@ class JobPolicy {
                    std::optional<Seconds> retry_after, Seconds now,
                    std::optional<Seconds>* retry_at);
 
+  // Failed with `why` when `now` is past the target's deadline.
+  std::optional<Transition> PastDeadline(const store::PollTarget& target, Seconds now,
+                                         const std::string& why) const;
+
   const RunOptions& o_;
   ratelimit::Backoff backoff_;
 };

@@ -24,6 +24,10 @@ struct RunOptions {
   // never exceeds this; rate_per_second is then where it starts. nullopt:
   // the fixed rate_per_second.
   std::optional<double> auto_rate_max;
+  // Submit at most this many of the jobs pending at the start (the first in
+  // claim order, so spread over the models), drive them to final states and
+  // stop; nullopt: all of them.
+  std::optional<std::int64_t> limit;
   // Submits outstanding at once. Default: 64.
   int max_in_flight = 64;
   // Submits per job before it fails with its last error. Default: 5.

@@ -35,6 +35,7 @@ struct PollTarget {
   Seconds submitted_at = 0;
   std::optional<double> hours;
   std::optional<Seconds> missing_since;
+  int attempts = 1;  // submits so far, the one being polled included
 };
 
 // What the loop learned since its last commit. Applied in order of the
@@ -86,7 +87,10 @@ class RunQueue {
  public:
   // Restricts every query to the batch named `batch` when given; throws
   // gridbatch::Error(kExitUsage) if there is no such batch.
-  RunQueue(JobStore& store, std::optional<std::string> batch);
+  // With `limit`, only the first `limit` jobs pending now (in claim order)
+  // are claimed, polled and counted (`run --limit N`).
+  RunQueue(JobStore& store, std::optional<std::string> batch,
+           std::optional<std::int64_t> limit = std::nullopt);
   ~RunQueue();
   RunQueue(const RunQueue&) = delete;
   RunQueue& operator=(const RunQueue&) = delete;
@@ -127,6 +131,7 @@ class RunQueue {
  private:
   JobStore& store_;
   std::optional<std::int64_t> batch_id_;
+  bool limited_ = false;
   std::unique_ptr<Statements> statements_;
 };
 

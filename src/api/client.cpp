@@ -121,6 +121,7 @@ void Client::StartStatusGet(std::vector<std::string> chunk,
                                in_full = options_.note_missing_fields](http::Response&& r) {
     RedactBody(r, token);
     StatusResult result = in_full ? ParseStatusReplyInFull(r, chunk) : ParseStatusReply(r, chunk);
+    result.too_large = r.too_large;
     result.error = Redact(std::move(result.error), token);
     (*done)(std::move(result));
   });

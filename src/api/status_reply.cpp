@@ -1,6 +1,8 @@
 // Reading a status reply defensively: `jobs` keyed by id, every field
 // optional, extra ids ignored, requested ids left out reported as missing.
 // This is the nlohmann reader, the reference for status_reply_simdjson.cpp.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -111,6 +113,27 @@ bool IsEmptyJobs(const json& jobs) {
   return jobs.is_array() && jobs.empty();
 }
 
+// Ids are hex: a key that differs from the requested id only in the case of
+// its letters is that id (the view keeps the requested spelling).
+// A key that is itself a requested id belongs to that id alone.
+template <typename Json>
+auto FindFoldingCase(Json& jobs, const std::string& id, const std::vector<std::string>& requested) {
+  const auto same = [&id](const std::string& key) {
+    return key.size() == id.size() &&
+           std::equal(key.begin(), key.end(), id.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  for (auto it = jobs.begin(); it != jobs.end(); ++it) {
+    if (same(it.key()) &&
+        std::find(requested.begin(), requested.end(), it.key()) == requested.end()) {
+      return it;
+    }
+  }
+  return jobs.end();
+}
+
 StatusResult ReadStatusBody(const http::Response& response,
                             const std::vector<std::string>& requested) {
   ParsedBody parsed = ParseBody(response);
@@ -131,6 +154,7 @@ StatusResult ReadStatusBody(const http::Response& response,
   if (!jobs->is_object()) result.oddities.emplace_back("'jobs' is an empty array, not an object");
   for (const std::string& id : requested) {
     auto job = jobs->is_object() ? jobs->find(id) : jobs->end();
+    if (job == jobs->end() && jobs->is_object()) job = FindFoldingCase(*jobs, id, requested);
     if (job == jobs->end()) {
       result.missing.push_back(id);
     } else if (!job->is_object()) {

@@ -7,6 +7,7 @@
 // nlohmann reader, whose answer is the reference.
 #include <simdjson.h>
 
+#include <cctype>
 #include <string_view>
 #include <unordered_map>
 
@@ -197,24 +198,45 @@ bool ReadJob(od::object job, JobView& view, int depth) {
   return true;
 }
 
-// The requested ids, each with the view the reply gave it (if any).
+// The requested ids, each with the view the reply gave it (if any). Ids
+// are hex: a reply's key matches a requested id whatever the case of its
+// letters, and the view keeps the requested spelling.
 class Slots {
  public:
-  explicit Slots(const std::vector<std::string>& requested) : views_(requested.size()) {
+  explicit Slots(const std::vector<std::string>& requested)
+      : requested_(requested), views_(requested.size()) {
+    folded_.reserve(requested.size());
+    for (const std::string& id : requested) folded_.push_back(FoldCase(id));
     index_.reserve(requested.size());
-    for (std::size_t i = 0; i < requested.size(); ++i) index_.emplace(requested[i], i);
+    exact_.reserve(requested.size());
+    for (std::size_t i = 0; i < requested.size(); ++i) {
+      exact_.emplace(requested[i], i);
+      index_.emplace(folded_[i], i);
+    }
   }
 
   // The slot of a requested id (the first, if it was requested twice).
-  std::optional<std::size_t> Find(std::string_view id) const {
-    auto it = index_.find(id);
+  std::optional<std::size_t> Find(std::string_view id) {
+    if (auto exact = exact_.find(id); exact != exact_.end()) return exact->second;
+    key_.assign(id);
+    for (char& c : key_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto it = index_.find(key_);
     return it == index_.end() ? std::nullopt : std::optional<std::size_t>(it->second);
   }
   std::optional<JobView>& at(std::size_t slot) { return views_[slot]; }
+  const std::string& requested(std::size_t slot) const { return requested_[slot]; }
 
  private:
-  std::unordered_map<std::string_view, std::size_t> index_;
+  static std::string FoldCase(std::string id) {
+    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return id;
+  }
+  const std::vector<std::string>& requested_;
+  std::vector<std::string> folded_;
+  std::unordered_map<std::string_view, std::size_t> exact_;
+  std::unordered_map<std::string_view, std::size_t> index_;  // by folded id
   std::vector<std::optional<JobView>> views_;
+  std::string key_;
 };
 
 // `jobs`: an object keyed by id, or [] for none (the PHP service's empty map).
@@ -241,7 +263,7 @@ bool ReadJobs(od::value value, Slots& slots) {
     od::object job;
     if (view || Failed(field.value().get_object().get(job))) return false;
     view.emplace();
-    view->id.assign(id);
+    view->id = slots.requested(*slot);
     if (!ReadJob(job, *view, 3)) return false;
   }
   return true;

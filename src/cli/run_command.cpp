@@ -99,6 +99,7 @@ struct RunArgs {
     bool rate = false, burst = false, max_attempts = false, poll_interval = false;
   } given;
   bool dry_run = false;
+  std::int64_t limit = 0;  // 0: no --limit
   TraceArgs trace;
 };
 
@@ -141,6 +142,8 @@ run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   RequireAtLeastOne(a.max_attempts, "--max-attempts");
   RequireAtLeastOne(a.poll_batch, "--poll-batch");
   RequireAtLeastOne(a.max_poll_requests, "--max-poll-requests");
+  if (a.limit < 0) throw Error(kExitUsage, "--limit must be at least 1");
+  if (a.limit > 0) o.limit = a.limit;
   o.max_in_flight = a.max_in_flight;
   o.max_attempts = a.max_attempts;
   o.backoff = {Duration(a.backoff_base, "--backoff-base"),
@@ -424,6 +427,12 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
       ->type_name("FILE");
   cmd->add_option("--batch", args->batch, "Only run this batch")->type_name("NAME");
   cmd->add_flag("--all", args->all, "With MANIFEST: run every batch, not only the manifest's");
+  cmd->add_option(
+         "--limit", args->limit,
+         "Submit at most N of the pending jobs (the first, spread over the models), drive\n"
+         "them to their end and stop; the next run goes on with the rest")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
   AddDispatchOptions(cmd, *args);
   AddPollOptions(cmd, *args);
   AddOutputOptions(cmd, *args);

@@ -171,6 +171,7 @@ Response Transfer::Finish(CURLcode result) {
   }
   response.transport_error = static_cast<int>(result);
   if (body_too_large_) {
+    response.too_large = true;
     response.error = "reply too large: over " + std::to_string(max_body_bytes_) + " bytes";
     return response;
   }

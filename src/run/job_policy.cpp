@@ -57,6 +57,16 @@ SubmitDecision JobPolicy::OnSubmitReply(const SubmittedJob& job, const api::Subm
     case api::Outcome::kRetryable:
       if (reply.retry_after_seconds) d.pause_submits_until = now + *reply.retry_after_seconds;
       d.throttled = reply.http_status == kHttpTooManyRequests;
+      if (d.throttled) {
+        // "Slower", from the service: it made no job, and the job is not
+        // at fault, so the attempt does not count toward --max-attempts;
+        // the pacer lowers the rate instead.
+        const Seconds at = now + backoff_.Delay(1, reply.retry_after_seconds);
+        d.retry_at = at;
+        d.transition =
+            Move(kFrom, JobState::kPending, Outcomes::Retry{job.id, at, reply.error, true});
+        break;
+      }
       d.transition = Retry(job.id, job.attempts, kFrom, reply.error, reply.retry_after_seconds, now,
                            &d.retry_at);
       break;
@@ -110,6 +120,7 @@ Transition JobPolicy::OnJobView(const PollTarget& target, const api::JobView& vi
 }
 
 Transition JobPolicy::OnMissing(const PollTarget& target, Seconds now) const {
+  if (auto late = PastDeadline(target, now, "missing from status replies")) return *late;
   const Seconds since = target.missing_since.value_or(now);
   if (now - since < o_.missing_grace) {
     return Move(target.state, target.state, Outcomes::Missing{target.id});
@@ -117,15 +128,37 @@ Transition JobPolicy::OnMissing(const PollTarget& target, Seconds now) const {
   const std::string error = "id " + target.remote_id + " missing from status replies for " +
                             std::to_string(static_cast<long>(now - since)) + " s";
   if (o_.on_missing == RunOptions::MissingPolicy::kResubmit) {
+    // Submitting again is an attempt like any other: --max-attempts holds.
+    if (target.attempts >= o_.max_attempts) {
+      return Move(target.state, JobState::kFailed,
+                  Outcomes::Failed{target.id, "gave up after " + std::to_string(target.attempts) +
+                                                  " attempt(s): " + error});
+    }
     return Move(target.state, JobState::kPending,
                 Outcomes::Retry{target.id, now, error + ": submitted again", false});
   }
   return Move(target.state, JobState::kFailed, Outcomes::Failed{target.id, error});
 }
 
+std::optional<Transition> JobPolicy::PastDeadline(const PollTarget& target, Seconds now,
+                                                  const std::string& why) const {
+  if (now <= Deadline(target)) return std::nullopt;
+  return Move(target.state, JobState::kFailed,
+              Outcomes::Failed{target.id,
+                               "no final status by the deadline (hours limit plus slack); " + why});
+}
+
 PollDecision JobPolicy::OnStatusReply(const api::StatusResult& reply, const Targets& targets,
                                       int poll_batch, Seconds now) {
   PollDecision d;
+  // Failing polls do not keep a job alive past its deadline.
+  const auto FailPastDeadline = [&](const std::vector<std::string>& ids, const std::string& why) {
+    for (const std::string& id : ids) {
+      auto it = targets.find(id);
+      if (it == targets.end()) continue;
+      if (auto late = PastDeadline(it->second, now, why)) d.transitions.push_back(std::move(*late));
+    }
+  };
   const auto each = [&](const std::vector<std::string>& ids, auto&& decide) {
     for (const std::string& id : ids) {
       if (auto it = targets.find(id); it != targets.end())
@@ -144,9 +177,28 @@ PollDecision JobPolicy::OnStatusReply(const api::StatusResult& reply, const Targ
       each(reply.missing, [&](const PollTarget& t) { return OnMissing(t, now); });
       break;
     case api::Outcome::kRetryable:
+      if (reply.too_large && reply.requested.size() > 1) {
+        // Fewer ids make a smaller reply.
+        const int batch = std::max(1, static_cast<int>(reply.requested.size()) / 2);
+        d.poll_batch = std::min(batch, poll_batch);
+        d.log = "status reply for " + std::to_string(reply.requested.size()) + " ids too large (" +
+                reply.error + "); asking for at most " + std::to_string(*d.poll_batch) +
+                " ids per GET for now";
+        break;
+      }
+      if (reply.too_large) {
+        // One job's reply alone is over the cap: it never fits.
+        each(reply.requested, [&](const PollTarget& t) {
+          return Move(t.state, JobState::kFailed,
+                      Outcomes::Failed{t.id, "its status reply alone is too large (" + reply.error +
+                                                 "); its output cannot be read"});
+        });
+        break;
+      }
       if (reply.retry_after_seconds) d.pause_polls_until = now + *reply.retry_after_seconds;
       d.warnings.push_back(Warning{"poll:" + reply.error.substr(0, 40),
                                    "status GET failed, will retry: " + reply.error});
+      FailPastDeadline(reply.requested, "status GETs failing: " + reply.error);
       break;
     case api::Outcome::kPermanent:
       if (reply.requested.size() > 1 && poll_batch > 1) {
@@ -155,7 +207,8 @@ PollDecision JobPolicy::OnStatusReply(const api::StatusResult& reply, const Targ
         d.poll_batch = batch;
         d.log = "status GET of " + std::to_string(reply.requested.size()) + " ids refused (" +
                 reply.error + "); asking for at most " + std::to_string(batch) +
-                " ids per GET from now on";
+                " ids per GET for now";
+        FailPastDeadline(reply.requested, "status GETs refused: " + reply.error);
         break;
       }
       each(reply.requested, [&](const PollTarget& t) { return OnMissing(t, now); });
@@ -267,7 +320,11 @@ void Pacer::SetPollBatch(int batch) {
   poll_batch_ = std::max(1, batch);
 }
 
-void Pacer::PollAnswered() {}
+void Pacer::PollAnswered() {
+  // A batch shrunk by refused or oversized replies grows back, doubling per
+  // answered GET, to the configured size.
+  poll_batch_ = std::min(std::max(1, o_.poll_batch), poll_batch_ * 2);
+}
 
 bool Pacer::ShouldRecount(Seconds now) const {
   return now - last_recount_ > kRecountEvery;

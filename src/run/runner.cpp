@@ -50,7 +50,7 @@ class Runner::Loop {
       : r_(runner),
         o_(runner.options_),
         stop_requests_(stop_requests),
-        queue_(runner.store_, o_.batch),
+        queue_(runner.store_, o_.batch, o_.limit),
         policy_(o_),
         pacer_(o_, runner.clock_.Now()) {}
 

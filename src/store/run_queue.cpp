@@ -12,7 +12,9 @@ namespace gridbatch::store {
 // three or more values are spelled as ORs: SQLite 3.40 fills a temporary
 // b-tree with such a list on every execution.
 struct RunQueue::Statements {
-  explicit Statements(SQLite::Database& db)
+  // `only` narrows the claims, polls and times to some jobs (--limit): ""
+  // or " AND s.job_id IN (...)".
+  Statements(SQLite::Database& db, const std::string& only, const std::string& only_unaliased)
       : submitted(db,
                   "UPDATE job_state SET state = 'submitted', remote_id = ?2, submitted_at = ?3,"
                   " updated_at = ?3, last_polled_at = ?4, remote_status = NULL,"
@@ -54,25 +56,27 @@ struct RunQueue::Statements {
               " FROM job_state s INDEXED BY job_state_due"
               " JOIN jobs j ON j.id = s.job_id JOIN batches b ON b.id = s.batch_id"
               " WHERE s.state = 'pending' AND s.next_attempt_at <= ?1"
-              " AND (?2 IS NULL OR s.batch_id = ?2)"
-              " ORDER BY s.next_attempt_at, s.job_id LIMIT ?3"),
+              " AND (?2 IS NULL OR s.batch_id = ?2)" +
+                  only + " ORDER BY s.next_attempt_at, s.job_id LIMIT ?3"),
         mark_submitting(db,
                         "UPDATE job_state SET state = 'submitting', attempts = attempts + 1,"
                         " updated_at = ?2 WHERE job_id = ?1"),
         due_polls(db,
                   "SELECT s.job_id, s.remote_id, s.state, s.submitted_at, b.hours,"
-                  " s.missing_since, s.last_polled_at"
+                  " s.missing_since, s.last_polled_at, s.attempts"
                   " FROM job_state s INDEXED BY job_state_poll JOIN batches b ON b.id = s.batch_id"
                   " WHERE s.state IN ('submitted','running') AND s.last_polled_at <= ?1"
-                  " AND (?2 IS NULL OR s.batch_id = ?2)"
-                  " ORDER BY s.last_polled_at LIMIT ?3"),
+                  " AND (?2 IS NULL OR s.batch_id = ?2)" +
+                      only + " ORDER BY s.last_polled_at LIMIT ?3"),
         mark_polled(db, "UPDATE job_state SET last_polled_at = ?2 WHERE job_id = ?1"),
         next_due(db,
                  "SELECT min(next_attempt_at) FROM job_state INDEXED BY job_state_due"
-                 " WHERE state = 'pending' AND (?1 IS NULL OR batch_id = ?1)"),
+                 " WHERE state = 'pending' AND (?1 IS NULL OR batch_id = ?1)" +
+                     only_unaliased),
         oldest_poll(db,
                     "SELECT min(last_polled_at) FROM job_state INDEXED BY job_state_poll"
-                    " WHERE state IN ('submitted','running') AND (?1 IS NULL OR batch_id = ?1)") {}
+                    " WHERE state IN ('submitted','running') AND (?1 IS NULL OR batch_id = ?1)" +
+                        only_unaliased) {}
 
   SQLite::Statement submitted, retry, failed, polled, polled_results, missing, claim,
       mark_submitting, due_polls, mark_polled, next_due, oldest_poll;
@@ -163,7 +167,9 @@ std::optional<Seconds> MinTime(SQLite::Statement& query,
 
 }  // namespace
 
-RunQueue::RunQueue(JobStore& store, std::optional<std::string> batch) : store_(store) {
+RunQueue::RunQueue(JobStore& store, std::optional<std::string> batch,
+                   std::optional<std::int64_t> limit)
+    : store_(store) {
   auto& db = store_.impl().db;
   try {
     if (batch) {
@@ -172,7 +178,24 @@ RunQueue::RunQueue(JobStore& store, std::optional<std::string> batch) : store_(s
       if (!find.executeStep()) throw Error(kExitUsage, "no batch named '" + *batch + "'");
       batch_id_ = find.getColumn(0).getInt64();
     }
-    statements_ = std::make_unique<Statements>(db);
+    std::string only, only_unaliased;
+    if (limit) {
+      // The first `limit` pending jobs in claim order: job ids follow the
+      // manifest's order, prompt by prompt across its models.
+      db.exec("DROP TABLE IF EXISTS temp.run_limit");
+      db.exec("CREATE TEMP TABLE run_limit (job_id INTEGER PRIMARY KEY)");
+      SQLite::Statement pick(db,
+                             "INSERT INTO temp.run_limit SELECT job_id FROM job_state"
+                             " WHERE state = 'pending' AND (?1 IS NULL OR batch_id = ?1)"
+                             " ORDER BY next_attempt_at, job_id LIMIT ?2");
+      BindBatch(pick, 1, batch_id_);
+      pick.bind(2, std::max<std::int64_t>(0, *limit));
+      pick.exec();
+      only = " AND s.job_id IN (SELECT job_id FROM temp.run_limit)";
+      only_unaliased = " AND job_id IN (SELECT job_id FROM temp.run_limit)";
+      limited_ = true;
+    }
+    statements_ = std::make_unique<Statements>(db, only, only_unaliased);
   } catch (const SQLite::Exception& e) {
     RethrowStoreError(store_.path(), "prepare run queries", e);
   }
@@ -191,6 +214,7 @@ StateCounts RunQueue::CountByState() {
       sql += "count(*) FILTER (WHERE state = '" + std::string(ToString(state)) + "')";
     }
     sql += " FROM job_state WHERE (?1 IS NULL OR batch_id = ?1)";
+    if (limited_) sql += " AND job_id IN (SELECT job_id FROM temp.run_limit)";
     SQLite::Statement query(store_.impl().db, sql);
     BindBatch(query, 1, batch_id_);
     if (query.executeStep()) {
@@ -275,6 +299,7 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
       if (!s.due_polls.getColumn(4).isNull()) t.hours = s.due_polls.getColumn(4).getDouble();
       if (!s.due_polls.getColumn(5).isNull())
         t.missing_since = s.due_polls.getColumn(5).getDouble();
+      t.attempts = s.due_polls.getColumn(7).getInt();
       targets.push_back(std::move(t));
     }
     s.due_polls.reset();

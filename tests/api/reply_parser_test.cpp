@@ -303,6 +303,21 @@ TEST(StatusReplyTest, AnEmptyJobsArrayIsNotedAsNotAnObject) {
   EXPECT_EQ(r.oddities, std::vector<std::string>{"'jobs' is an empty array, not an object"});
 }
 
+// Ids are hex: a service that spells them in upper case in its reply
+// still answers for the requested ids, under their requested spelling.
+TEST(StatusReplyTest, KeysMatchTheRequestedIdsWhateverTheCaseOfTheirLetters) {
+  const http::Response reply = Reply(
+      200, R"({"success":true,"jobs":{"ABC123":{"states":{"default":{"status":"running"}}}}})");
+  for (const StatusResult& r : {ParseStatusReply(reply, {"abc123", "def456"}),
+                                ParseStatusReplyInFull(reply, {"abc123", "def456"})}) {
+    ASSERT_EQ(r.outcome, Outcome::kSuccess);
+    ASSERT_EQ(r.jobs.size(), 1u);
+    EXPECT_EQ(r.jobs[0].id, "abc123");
+    EXPECT_EQ(r.jobs[0].status, "running");
+    EXPECT_EQ(r.missing, std::vector<std::string>{"def456"});
+  }
+}
+
 TEST(StatusReplyTest, AnEmptyJobsArrayMeansEveryIdIsMissing) {
   const StatusResult r = ParseStatusReply(Reply(200, R"({"success":true,"jobs":[]})"), kTwoIds);
   EXPECT_EQ(r.outcome, Outcome::kSuccess);

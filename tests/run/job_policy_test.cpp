@@ -136,6 +136,24 @@ TEST_F(JobPolicyTest, ARefusedTokenUndoesTheAttemptAndStopsTheRun) {
   EXPECT_EQ(*d.stop_run, "HTTP 401");
 }
 
+TEST_F(JobPolicyTest, A429DoesNotUseUpAnAttemptEvenTheLast) {
+  JobPolicy policy(options_);
+  api::SubmitResult reply = Reply(api::Outcome::kRetryable, "HTTP 429: slow down", 2.0);
+  reply.http_status = 429;
+  const SubmitDecision d = policy.OnSubmitReply({1, options_.max_attempts}, reply, clock_.Now());
+  EXPECT_TRUE(d.throttled);
+  EXPECT_EQ(d.transition.to, JobState::kPending);
+  const auto& retry = RecordAs<Outcomes::Retry>(d.transition);
+  EXPECT_TRUE(retry.undo_attempt);
+  EXPECT_GE(retry.next_attempt_at, clock_.Now() + 2);
+  ASSERT_TRUE(d.pause_submits_until);
+  // A 503 at the last attempt still gives up.
+  api::SubmitResult down = Reply(api::Outcome::kRetryable, "HTTP 503");
+  down.http_status = 503;
+  EXPECT_EQ(policy.OnSubmitReply({1, options_.max_attempts}, down, clock_.Now()).transition.to,
+            JobState::kFailed);
+}
+
 // --- status views ---
 
 TEST_F(JobPolicyTest, StatusesMapToStatesAndKeepWhatTheServiceSaid) {
@@ -228,6 +246,32 @@ TEST_F(JobPolicyTest, AnIdThatReappearsIsPolledAsUsualEvenPastTheGrace) {
   EXPECT_TRUE(std::holds_alternative<Outcomes::Polled>(back.record));  // clears missing_since
 }
 
+TEST_F(JobPolicyTest, SubmittingAMissingIdAgainIsBoundByMaxAttempts) {
+  JobPolicy policy(options_);
+  PollTarget t = Target(clock_.Now());
+  t.missing_since = clock_.Now();
+  t.attempts = options_.max_attempts;
+  clock_.Advance(options_.missing_grace);
+  const Transition last = policy.OnMissing(t, clock_.Now());
+  EXPECT_EQ(last.to, JobState::kFailed);
+  EXPECT_EQ(RecordAs<Outcomes::Failed>(last).error,
+            "gave up after 3 attempt(s): id 00112233445566778899aabbccddeeff missing from status "
+            "replies for 120 s");
+  t.attempts = options_.max_attempts - 1;
+  EXPECT_EQ(policy.OnMissing(t, clock_.Now()).to, JobState::kPending);
+}
+
+TEST_F(JobPolicyTest, AMissingIdPastItsDeadlineFailsWithoutWaitingForTheGrace) {
+  JobPolicy policy(options_);
+  PollTarget t = Target(clock_.Now());
+  clock_.Advance(3600 + 601);
+  const Transition late = policy.OnMissing(t, clock_.Now());
+  EXPECT_EQ(late.to, JobState::kFailed);
+  EXPECT_EQ(
+      RecordAs<Outcomes::Failed>(late).error,
+      "no final status by the deadline (hours limit plus slack); missing from status replies");
+}
+
 // --- whole status replies ---
 
 api::StatusResult StatusReply(api::Outcome outcome, std::vector<std::string> requested) {
@@ -291,6 +335,51 @@ TEST_F(JobPolicyTest, AFailedGetWithRetryAfterPausesPollsAndWarns) {
   EXPECT_EQ(d.pause_polls_until, clock_.Now() + 10);
   ASSERT_EQ(d.warnings.size(), 1u);
   EXPECT_EQ(d.warnings[0].message, "status GET failed, will retry: HTTP 429");
+}
+
+TEST_F(JobPolicyTest, FailingPollsDoNotKeepAJobAlivePastItsDeadline) {
+  JobPolicy policy(options_);
+  const JobPolicy::Targets targets = Tracked({"a1", "b2"}, clock_.Now());
+  api::StatusResult r = StatusReply(api::Outcome::kRetryable, {"a1", "b2"});
+  r.error = "timeout";
+  const PollDecision early = policy.OnStatusReply(r, targets, 100, clock_.Now());
+  EXPECT_TRUE(early.transitions.empty());
+  clock_.Advance(3600 + 601);
+  const PollDecision late = policy.OnStatusReply(r, targets, 100, clock_.Now());
+  ASSERT_EQ(late.transitions.size(), 2u);
+  for (const Transition& t : late.transitions) {
+    EXPECT_EQ(t.to, JobState::kFailed);
+    EXPECT_EQ(RecordAs<Outcomes::Failed>(t).error,
+              "no final status by the deadline (hours limit plus slack); status GETs failing: "
+              "timeout");
+  }
+  // success:false (a refusal) is no different once one id is asked at a time.
+  api::StatusResult refused = StatusReply(api::Outcome::kPermanent, {"a1", "b2"});
+  refused.error = "service said: busy";
+  const PollDecision halved = policy.OnStatusReply(refused, targets, 100, clock_.Now());
+  EXPECT_EQ(halved.poll_batch, 1);
+  ASSERT_EQ(halved.transitions.size(), 2u);
+  EXPECT_EQ(halved.transitions[0].to, JobState::kFailed);
+}
+
+TEST_F(JobPolicyTest, AReplyOverTheCapHalvesTheBatchAndFailsAJobWhoseReplyAloneIsTooLarge) {
+  JobPolicy policy(options_);
+  const JobPolicy::Targets targets = Tracked({"a1", "b2", "c3", "d4"}, clock_.Now());
+  api::StatusResult big = StatusReply(api::Outcome::kRetryable, {"a1", "b2", "c3", "d4"});
+  big.too_large = true;
+  big.error = "reply too large: over 67108864 bytes";
+  const PollDecision d = policy.OnStatusReply(big, targets, 100, clock_.Now());
+  EXPECT_EQ(d.poll_batch, 2);
+  EXPECT_TRUE(d.transitions.empty());
+  api::StatusResult alone = StatusReply(api::Outcome::kRetryable, {"c3"});
+  alone.too_large = true;
+  alone.error = big.error;
+  const PollDecision one = policy.OnStatusReply(alone, targets, 1, clock_.Now());
+  ASSERT_EQ(one.transitions.size(), 1u);
+  EXPECT_EQ(one.transitions[0].to, JobState::kFailed);
+  EXPECT_EQ(RecordAs<Outcomes::Failed>(one.transitions[0]).error,
+            "its status reply alone is too large (reply too large: over 67108864 bytes); its "
+            "output cannot be read");
 }
 
 TEST_F(JobPolicyTest, ARefusedTokenOnAPollStopsTheRun) {
@@ -443,6 +532,46 @@ TEST(PacerTest, NoPollsWhileStoppingPausedOrEveryGetIsBusy) {
   EXPECT_FALSE(pacer.PlanPolls(Idle(clock.Now(), 0)));
   clock.Advance(1);
   EXPECT_TRUE(pacer.PlanPolls(Idle(clock.Now(), 0)));
+}
+
+TEST(PacerTest, AShrunkenPollBatchGrowsBackAsGetsAreAnswered) {
+  RunOptions o = Options();
+  o.poll_batch = 100;
+  FakeClock clock;
+  Pacer pacer(o, clock.Now());
+  pacer.SetPollBatch(12);
+  pacer.PollAnswered();
+  EXPECT_EQ(pacer.poll_batch(), 24);
+  for (int i = 0; i < 5; ++i) pacer.PollAnswered();
+  EXPECT_EQ(pacer.poll_batch(), 100);
+}
+
+TEST(PacerTest, A429LowersAFixedRateWhichThenGrowsBackToIt) {
+  RunOptions o = Options();
+  o.rate_per_second = 20;
+  o.burst = 1;
+  FakeClock clock;
+  Pacer pacer(o, clock.Now());
+  const auto claims_over = [&](Seconds seconds) {
+    int claimed = 0;
+    const Seconds end = clock.Now() + seconds;
+    while (clock.Now() < end) {
+      const Pacer::Claim c = pacer.PlanClaim(Idle(clock.Now(), 100000));
+      pacer.Claimed(clock.Now(), c.jobs, c.jobs, std::nullopt);
+      claimed += c.jobs;
+      clock.Advance(0.005);
+    }
+    return claimed;
+  };
+  EXPECT_NEAR(claims_over(5), 100, 3);
+  pacer.Throttled(clock.Now(), 1.0);
+  pacer.PauseSubmits(clock.Now() + 1);
+  const int after = claims_over(5);
+  EXPECT_LT(after, 80);  // not the full rate at once after the pause
+  EXPECT_GT(after, 20);
+  claims_over(30);
+  EXPECT_NEAR(claims_over(5), 100, 3);  // and back to it
+  EXPECT_LE(pacer.rate(), 20.0);
 }
 
 TEST(RunIsOverTest, StoppingEndsWhenTheWireIsEmptyOrTheGraceIsOver) {

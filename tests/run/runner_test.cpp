@@ -185,6 +185,71 @@ TEST_F(RunnerTest, IdsMissingPastTheGraceFailWhenThePolicySaysSo) {
   }
 }
 
+// Issue 16, 1: ids the service never reports are submitted again only up to
+// --max-attempts, then fail: the run ends.
+TEST_F(RunnerTest, IdsMissingForEverAreSubmittedAgainOnlyUpToMaxAttempts) {
+  sim::SimOptions sim_options{.queue_seconds = 0.02, .run_seconds = 0.1};
+  sim_options.faults.p_omit = 1.0;
+  StartSim(sim_options);
+  Load("forgot", Prompts(4), {"m"});
+  RunOptions options = FastOptions();
+  options.missing_grace = 0.2;
+  options.poll_batch = 1;
+  options.max_attempts = 2;
+  const RunResult result = Run(options);
+  EXPECT_FALSE(result.interrupted);
+  for (const auto& row : Rows()) {
+    EXPECT_EQ(row.state, "failed");
+    EXPECT_EQ(row.attempts, 2);
+    EXPECT_EQ(row.error.rfind("gave up after 2 attempt(s): id ", 0), 0u) << row.error;
+  }
+  EXPECT_EQ(sim_->GetCounters().submits_accepted, 8u);
+}
+
+// Issue 16, 5: a server limiting below the client's rate answers 429s; they
+// slow the client down and use up no job's attempts, so every job completes.
+TEST_F(RunnerTest, AServerLimitBelowTheRateSlowsTheRunButFailsNoJob) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .submit_rate = 10, .submit_burst = 1});
+  Load("limited", Prompts(40), {"m"});
+  RunOptions options = FastOptions();
+  options.rate_per_second = 20;
+  options.max_attempts = 2;
+  options.poll_interval = 0.2;
+  const RunResult result = Run(options);
+  EXPECT_FALSE(result.interrupted);
+  EXPECT_GT(sim_->GetCounters().sent_429 + sim_->GetCounters().rate_limited, 0u);
+  for (const auto& row : Rows()) {
+    ASSERT_EQ(row.state, "completed") << row.error;
+    EXPECT_EQ(row.attempts, 1);  // the refused submits made no job and count none
+  }
+  EXPECT_EQ(sim_->GetCounters().submits_accepted, 40u);
+}
+
+// Issue 12, 3: --limit N submits N jobs spread over the models, drives them
+// to their end and stops; the next run goes on with the rest.
+TEST_F(RunnerTest, ALimitSubmitsThatManyJobsOverTheModelsAndTheNextRunDoesTheRest) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  Load("tryout", Prompts(10), {"gemma:2b", "llama3:8b"});
+  RunOptions options = FastOptions();
+  options.limit = 4;
+  const RunResult first = Run(options);
+  EXPECT_FALSE(first.interrupted);
+  std::map<std::string, int> completed_per_model;
+  int pending = 0;
+  for (const auto& row : Rows()) {
+    if (row.state == "completed") ++completed_per_model[row.model];
+    if (row.state == "pending") ++pending;
+  }
+  EXPECT_EQ(completed_per_model["gemma:2b"], 2);
+  EXPECT_EQ(completed_per_model["llama3:8b"], 2);
+  EXPECT_EQ(pending, 16);
+  EXPECT_EQ(sim_->GetCounters().submits_accepted, 4u);
+  options.limit.reset();
+  Run(options);
+  for (const auto& row : Rows()) EXPECT_EQ(row.state, "completed");
+  EXPECT_EQ(sim_->GetCounters().submits_accepted, 20u);
+}
+
 TEST_F(RunnerTest, AStopRequestRecordsRepliesOnTheWireAndLeavesTheRestResumable) {
   StartSim({.queue_seconds = 0.05, .run_seconds = 0.3});
   Load("stop", Prompts(300), {"m"});
