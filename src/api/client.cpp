@@ -3,7 +3,7 @@
 #include <memory>
 #include <utility>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/error.hpp"
 #include "reply_classifier.hpp"
 

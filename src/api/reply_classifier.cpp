@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace gridbatch::api {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 
 namespace gridbatch::api {
 

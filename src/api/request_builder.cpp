@@ -2,7 +2,7 @@
 // ids may go into a status URL.
 #include <nlohmann/json.hpp>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 
 namespace gridbatch::api {
 namespace {

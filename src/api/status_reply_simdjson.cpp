@@ -11,7 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 #include "reply_classifier.hpp"
 #include "status_parsers.hpp"
 

@@ -1,4 +1,4 @@
-#include "gridbatch/trace_writer.hpp"
+#include "gridbatch/api/trace_writer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "gridbatch/error.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "reply_classifier.hpp"
 
 namespace gridbatch::api {

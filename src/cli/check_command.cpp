@@ -1,5 +1,5 @@
 // `gridbatch check [MANIFEST | --batch NAME | --model M...]`: a preflight
-// against the endpoint and the token (see gridbatch/preflight.hpp). Prints
+// against the endpoint and the token (see gridbatch/run/preflight.hpp). Prints
 // each request as it happens, then one line per model.
 //
 // Exit: 0 a job of every model completed; 1 some model's job did not
@@ -15,14 +15,14 @@
 #include <sstream>
 
 #include "command.hpp"
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/http_client.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/manifest.hpp"
-#include "gridbatch/preflight.hpp"
-#include "gridbatch/status_report.hpp"
-#include "gridbatch/stop_signals.hpp"
+#include "gridbatch/http/http_client.hpp"
+#include "gridbatch/manifest/manifest.hpp"
+#include "gridbatch/run/preflight.hpp"
+#include "gridbatch/run/stop_signals.hpp"
+#include "gridbatch/store/job_store.hpp"
+#include "gridbatch/store/status_report.hpp"
 #include "service_args.hpp"
 #include "trace_option.hpp"
 

@@ -5,7 +5,7 @@
 
 #include "command.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/suggestion.hpp"
+#include "gridbatch/util/suggestion.hpp"
 
 namespace gridbatch::cli {
 namespace {

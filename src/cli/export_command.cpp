@@ -14,9 +14,9 @@
 #include "command.hpp"
 #include "csv_writer.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/export_reader.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/store/export_reader.hpp"
+#include "gridbatch/store/job_store.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "jsonl_writer.hpp"
 
 namespace gridbatch::cli {

@@ -6,7 +6,7 @@
 
 #include "command.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "load_step.hpp"
 
 namespace gridbatch::cli {

@@ -10,12 +10,12 @@
 #include <utility>
 #include <vector>
 
-#include "gridbatch/api_client.hpp"
-#include "gridbatch/batch_loader.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/manifest.hpp"
-#include "gridbatch/progress_reporter.hpp"
+#include "gridbatch/manifest/manifest.hpp"
+#include "gridbatch/run/progress_reporter.hpp"
+#include "gridbatch/store/batch_loader.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::cli {
 namespace {

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "gridbatch/batch_loader.hpp"
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 
 namespace gridbatch::cli {
 

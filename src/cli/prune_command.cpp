@@ -4,10 +4,10 @@
 #include <memory>
 
 #include "command.hpp"
-#include "gridbatch/batch_pruner.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/status_report.hpp"
+#include "gridbatch/store/batch_pruner.hpp"
+#include "gridbatch/store/job_store.hpp"
+#include "gridbatch/store/status_report.hpp"
 #include "load_step.hpp"
 
 namespace gridbatch::cli {

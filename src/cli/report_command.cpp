@@ -12,8 +12,8 @@
 #include "atomic_output_file.hpp"
 #include "command.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/report_reader.hpp"
+#include "gridbatch/store/job_store.hpp"
+#include "gridbatch/store/report_reader.hpp"
 #include "html_report.hpp"
 
 namespace gridbatch::cli {

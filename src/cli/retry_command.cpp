@@ -6,8 +6,8 @@
 
 #include "command.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_actions.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_actions.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::cli {
 

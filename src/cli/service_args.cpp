@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 
 namespace gridbatch::cli {
 

@@ -7,8 +7,8 @@
 
 #include "command.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_details.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_details.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::cli {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "command.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/status_report.hpp"
+#include "gridbatch/store/job_store.hpp"
+#include "gridbatch/store/status_report.hpp"
 #include "status_format.hpp"
 
 namespace gridbatch::cli {

@@ -4,7 +4,7 @@
 
 #include <ostream>
 
-#include "gridbatch/status_report.hpp"
+#include "gridbatch/store/status_report.hpp"
 
 namespace gridbatch::cli {
 

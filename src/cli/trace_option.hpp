@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "gridbatch/http_client.hpp"
-#include "gridbatch/trace_writer.hpp"
+#include "gridbatch/api/trace_writer.hpp"
+#include "gridbatch/http/http_client.hpp"
 
 namespace gridbatch::cli {
 

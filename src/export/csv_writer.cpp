@@ -4,7 +4,7 @@
 #include <charconv>
 #include <utility>
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 #include "text_scan.hpp"
 
 namespace gridbatch::exporter {
@@ -134,7 +134,7 @@ CsvWriter::CsvWriter(std::ostream& out, std::string destination,
   cells_.EndRecord();
 }
 
-void CsvWriter::Write(const store::ExportRow& row) {
+void CsvWriter::Write(const ExportRow& row) {
   JobCells(row);
   if (has_variables_) {
     cells_.Vars(vars_, row.vars);
@@ -142,7 +142,7 @@ void CsvWriter::Write(const store::ExportRow& row) {
   cells_.EndRecord();
 }
 
-void CsvWriter::JobCells(const store::ExportRow& row) {
+void CsvWriter::JobCells(const ExportRow& row) {
   CsvCells& c = cells_;
   c.Text(row.batch);
   c.Separator();
@@ -206,7 +206,7 @@ WideCsvWriter::WideCsvWriter(std::ostream& out, std::string destination,
   cells_.EndRecord();
 }
 
-void WideCsvWriter::Write(const store::WideRow& row) {
+void WideCsvWriter::Write(const WideRow& row) {
   CsvCells& c = cells_;
   c.Text(std::string_view(row.batch));
   c.Separator();
@@ -217,7 +217,7 @@ void WideCsvWriter::Write(const store::WideRow& row) {
   c.Text(std::string_view(row.prompt));
   c.Vars(vars_, row.vars);
   for (const std::string& model : models_) {
-    const store::WideRow::Job* job = FindJob(row, model);
+    const WideRow::Job* job = FindJob(row, model);
     c.Separator();
     if (job) c.Text(std::string_view(job->state));
     c.Separator();

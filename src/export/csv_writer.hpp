@@ -59,11 +59,11 @@ class CsvWriter final : public RecordWriter {
   CsvWriter(std::ostream& out, std::string destination,
             const std::vector<std::string>& variable_names, CsvOptions options = {});
 
-  void Write(const store::ExportRow& row) override;
+  void Write(const ExportRow& row) override;
   void Finish() override;
 
  private:
-  void JobCells(const store::ExportRow& row);
+  void JobCells(const ExportRow& row);
 
   CsvCells cells_;
   bool has_variables_;
@@ -79,7 +79,7 @@ class WideCsvWriter final : public WideRecordWriter {
   WideCsvWriter(std::ostream& out, std::string destination, std::vector<std::string> models,
                 const std::vector<std::string>& variable_names, CsvOptions options = {});
 
-  void Write(const store::WideRow& row) override;
+  void Write(const WideRow& row) override;
   void Finish() override { cells_.Finish(); }
 
  private:

@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "gridbatch/json_escape.hpp"
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/json_escape.hpp"
+#include "gridbatch/util/utf8.hpp"
 #include "text_scan.hpp"
 
 namespace gridbatch::exporter {
@@ -56,7 +56,7 @@ void AppendNullable(OutputBuffer& out, const std::optional<std::string>& text) {
 JsonlWriter::JsonlWriter(std::ostream& out, std::string destination)
     : out_(out, std::move(destination)) {}
 
-void JsonlWriter::Write(const store::ExportRow& row) {
+void JsonlWriter::Write(const ExportRow& row) {
   std::size_t field = 0;
   Key(field++), String(row.batch);
   Key(field++), String(row.prompt_id);
@@ -117,7 +117,7 @@ WideJsonlWriter::WideJsonlWriter(std::ostream& out, std::string destination,
                                  std::vector<std::string> models)
     : out_(out, std::move(destination)), models_(std::move(models)) {}
 
-void WideJsonlWriter::Write(const store::WideRow& row) {
+void WideJsonlWriter::Write(const WideRow& row) {
   out_.Append("{\"batch\":");
   AppendString(out_, row.batch);
   out_.Append(",\"prompt_id\":");
@@ -135,7 +135,7 @@ void WideJsonlWriter::Write(const store::WideRow& row) {
     first = false;
     AppendString(out_, model);
     out_.Append(':');
-    const store::WideRow::Job* job = FindJob(row, model);
+    const WideRow::Job* job = FindJob(row, model);
     if (!job) {
       out_.Append("null");
       continue;

@@ -22,7 +22,7 @@ class JsonlWriter final : public RecordWriter {
   // `out` must outlive the writer; `destination` names it in error messages.
   JsonlWriter(std::ostream& out, std::string destination);
 
-  void Write(const store::ExportRow& row) override;
+  void Write(const ExportRow& row) override;
   void Finish() override;
 
  private:
@@ -45,7 +45,7 @@ class WideJsonlWriter final : public WideRecordWriter {
  public:
   WideJsonlWriter(std::ostream& out, std::string destination, std::vector<std::string> models);
 
-  void Write(const store::WideRow& row) override;
+  void Write(const WideRow& row) override;
   void Finish() override;
 
  private:

@@ -1,4 +1,4 @@
-// The export module turns job rows (gridbatch/export_reader.hpp) into CSV or
+// The export module turns job rows (gridbatch/export_row.hpp) into CSV or
 // JSONL on a std::ostream. It knows nothing of how the rows were produced;
 // `gridbatch export` (src/cli/export_command.cpp) wires the store's reader to
 // a writer and to the output file. The format is documented in
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "gridbatch/export_reader.hpp"
+#include "gridbatch/export_row.hpp"
 
 namespace gridbatch::exporter {
 
@@ -26,7 +26,7 @@ inline constexpr std::string_view kExportFields[] = {
 class RecordWriter {
  public:
   virtual ~RecordWriter() = default;
-  virtual void Write(const store::ExportRow& row) = 0;
+  virtual void Write(const ExportRow& row) = 0;
   // Writes whatever is buffered and flushes the stream.
   virtual void Finish() = 0;
 };
@@ -40,15 +40,14 @@ inline constexpr std::string_view kWideModelFields[] = {"state", "output", "runt
 class WideRecordWriter {
  public:
   virtual ~WideRecordWriter() = default;
-  virtual void Write(const store::WideRow& row) = 0;
+  virtual void Write(const WideRow& row) = 0;
   virtual void Finish() = 0;
 };
 
 // The job of `model` in `row`, or nullptr when the prompt has none on it.
-inline const store::WideRow::Job* FindJob(const store::WideRow& row, std::string_view model) {
-  const auto found =
-      std::find_if(row.jobs.begin(), row.jobs.end(),
-                   [&](const store::WideRow::Job& job) { return job.model == model; });
+inline const WideRow::Job* FindJob(const WideRow& row, std::string_view model) {
+  const auto found = std::find_if(row.jobs.begin(), row.jobs.end(),
+                                  [&](const WideRow::Job& job) { return job.model == model; });
   return found == row.jobs.end() ? nullptr : &*found;
 }
 

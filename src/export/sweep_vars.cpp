@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace gridbatch::exporter {
 namespace {

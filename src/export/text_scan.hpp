@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace gridbatch::exporter {
 

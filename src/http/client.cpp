@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gridbatch/error.hpp"
-#include "gridbatch/http_client.hpp"
+#include "gridbatch/http/http_client.hpp"
 #include "transfer.hpp"
 
 namespace gridbatch::http {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/http_client.hpp"
+#include "gridbatch/http/http_client.hpp"
 
 namespace gridbatch::http {
 

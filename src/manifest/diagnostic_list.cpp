@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace gridbatch::manifest {
 

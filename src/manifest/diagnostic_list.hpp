@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 
 namespace gridbatch::manifest {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "gridbatch/suggestion.hpp"
+#include "gridbatch/util/suggestion.hpp"
 
 namespace gridbatch::manifest {
 

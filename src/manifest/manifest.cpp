@@ -1,6 +1,6 @@
 // The module's entry points: from text to a validated Manifest, and from a
 // Manifest to its jobs.
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -17,7 +17,7 @@
 #include <unordered_set>
 
 #include "diagnostic_list.hpp"
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 #include "manifest_model.hpp"
 #include "manifest_parser.hpp"
 #include "manifest_validator.hpp"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "gridbatch/job_spec.hpp"
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 #include "prompt_template.hpp"
 
 namespace gridbatch::manifest {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "manifest_keys.hpp"
 #include "prompt_file_reader.hpp"
 

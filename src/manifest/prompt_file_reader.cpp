@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 #include "key_suggestion.hpp"
 #include "manifest_keys.hpp"
 #include "text_position.hpp"

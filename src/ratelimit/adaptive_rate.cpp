@@ -1,4 +1,4 @@
-#include "gridbatch/adaptive_rate.hpp"
+#include "gridbatch/ratelimit/adaptive_rate.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "gridbatch/token_bucket.hpp"
+#include "gridbatch/ratelimit/token_bucket.hpp"
 
 #include <algorithm>
 #include <cmath>

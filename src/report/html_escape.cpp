@@ -1,6 +1,6 @@
 #include "html_escape.hpp"
 
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace gridbatch::report {
 namespace {

@@ -9,7 +9,7 @@
 #include <ostream>
 #include <string>
 
-#include "gridbatch/report_reader.hpp"
+#include "gridbatch/store/report_reader.hpp"
 
 namespace gridbatch::report {
 

@@ -1,4 +1,4 @@
-#include "gridbatch/job_policy.hpp"
+#include "gridbatch/run/job_policy.hpp"
 
 #include <algorithm>
 #include <cstddef>

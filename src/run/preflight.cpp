@@ -1,4 +1,4 @@
-#include "gridbatch/preflight.hpp"
+#include "gridbatch/run/preflight.hpp"
 
 #include <algorithm>
 #include <chrono>

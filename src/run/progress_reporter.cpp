@@ -1,4 +1,4 @@
-#include "gridbatch/progress_reporter.hpp"
+#include "gridbatch/run/progress_reporter.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "gridbatch/json_escape.hpp"
+#include "gridbatch/util/json_escape.hpp"
 
 namespace gridbatch::run {
 namespace {

@@ -1,4 +1,4 @@
-#include "gridbatch/run_lock.hpp"
+#include "gridbatch/run/run_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,7 +12,7 @@
 
 #include "gridbatch/clock.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 
 namespace gridbatch::run {
 namespace {

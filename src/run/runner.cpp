@@ -1,4 +1,4 @@
-#include "gridbatch/runner.hpp"
+#include "gridbatch/run/runner.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -6,8 +6,8 @@
 #include <type_traits>
 #include <variant>
 
-#include "gridbatch/job_policy.hpp"
-#include "gridbatch/run_queue.hpp"
+#include "gridbatch/run/job_policy.hpp"
+#include "gridbatch/store/run_queue.hpp"
 
 namespace gridbatch::run {
 namespace {

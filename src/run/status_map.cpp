@@ -1,4 +1,4 @@
-#include "gridbatch/status_map.hpp"
+#include "gridbatch/run/status_map.hpp"
 
 #include <algorithm>
 #include <cctype>

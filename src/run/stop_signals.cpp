@@ -1,4 +1,4 @@
-#include "gridbatch/stop_signals.hpp"
+#include "gridbatch/run/stop_signals.hpp"
 
 #include <signal.h>
 #include <unistd.h>

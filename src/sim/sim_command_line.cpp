@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 
 namespace gridbatch::sim {
 namespace {

@@ -1,4 +1,4 @@
-#include "gridbatch/batch_loader.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 
 #include <optional>
 #include <string>
@@ -6,8 +6,8 @@
 
 #include "content_key.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/json_escape.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/json_escape.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "job_store_impl.hpp"
 
 namespace gridbatch::store {

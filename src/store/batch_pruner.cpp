@@ -1,4 +1,4 @@
-#include "gridbatch/batch_pruner.hpp"
+#include "gridbatch/store/batch_pruner.hpp"
 
 #include <optional>
 

@@ -1,4 +1,4 @@
-#include "gridbatch/export_reader.hpp"
+#include "gridbatch/store/export_reader.hpp"
 
 #include <sqlite3.h>
 
@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "batch_lookup.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "job_store_impl.hpp"
 
 namespace gridbatch::store {

@@ -1,4 +1,4 @@
-#include "gridbatch/job_actions.hpp"
+#include "gridbatch/store/job_actions.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -7,7 +7,7 @@
 
 #include "batch_lookup.hpp"
 #include "gridbatch/error.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "job_store_impl.hpp"
 
 namespace gridbatch::store {

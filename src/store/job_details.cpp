@@ -1,5 +1,5 @@
 // Reading the jobs of one prompt for `gridbatch show`.
-#include "gridbatch/job_details.hpp"
+#include "gridbatch/store/job_details.hpp"
 
 #include <algorithm>
 

@@ -5,8 +5,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "gridbatch/job_details.hpp"
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/store/job_details.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace gridbatch::store {
 namespace {

@@ -1,4 +1,4 @@
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 #include <sqlite3.h>
 #include <sys/stat.h>

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::store {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "gridbatch/report_reader.hpp"
+#include "gridbatch/store/report_reader.hpp"
 
 namespace gridbatch::store::report {
 

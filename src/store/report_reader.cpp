@@ -1,4 +1,4 @@
-#include "gridbatch/report_reader.hpp"
+#include "gridbatch/store/report_reader.hpp"
 
 #include <sqlite3.h>
 

@@ -3,7 +3,7 @@
 // than the page may hold.
 #include <utility>
 
-#include "gridbatch/report_reader.hpp"
+#include "gridbatch/store/report_reader.hpp"
 #include "job_store_impl.hpp"
 
 namespace gridbatch::store {

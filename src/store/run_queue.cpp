@@ -1,9 +1,9 @@
-#include "gridbatch/run_queue.hpp"
+#include "gridbatch/store/run_queue.hpp"
 
 #include <algorithm>
 
 #include "gridbatch/error.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "job_store_impl.hpp"
 
 namespace gridbatch::store {

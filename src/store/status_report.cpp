@@ -1,4 +1,4 @@
-#include "gridbatch/status_report.hpp"
+#include "gridbatch/store/status_report.hpp"
 
 #include <map>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "gridbatch/json_escape.hpp"
+#include "gridbatch/util/json_escape.hpp"
 
 namespace gridbatch {
 

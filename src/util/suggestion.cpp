@@ -1,4 +1,4 @@
-#include "gridbatch/suggestion.hpp"
+#include "gridbatch/util/suggestion.hpp"
 
 #include <algorithm>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 
 #include <charconv>
 #include <cmath>

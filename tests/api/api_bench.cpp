@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "api/reply_classifier.hpp"
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/error.hpp"
 #include "loopback_server.hpp"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 
 namespace gridbatch::api {
 namespace {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "status_parsers.hpp"
 #include "status_reply_samples.hpp"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "status_reply_samples.hpp"
 #include "test_files.hpp"
 

@@ -1,4 +1,4 @@
-#include "gridbatch/trace_writer.hpp"
+#include "gridbatch/api/trace_writer.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "cli_fixture.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 #include "sim_server.hpp"
 
 namespace gridbatch::cli {

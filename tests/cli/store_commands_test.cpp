@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli_fixture.hpp"
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 
 namespace gridbatch::cli {
 namespace {

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "gridbatch/clock.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "test_db.hpp"
 
 namespace gridbatch {

@@ -1,4 +1,4 @@
-#include "gridbatch/export_reader.hpp"
+#include "gridbatch/store/export_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/store/job_store.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "test_db.hpp"
 
 namespace gridbatch::store {

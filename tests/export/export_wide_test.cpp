@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "gridbatch/export_reader.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/export_reader.hpp"
+#include "gridbatch/store/job_store.hpp"
 #include "test_db.hpp"
 
 namespace gridbatch {

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::testing {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/export_reader.hpp"
+#include "gridbatch/store/export_reader.hpp"
 #include "test_files.hpp"
 
 namespace gridbatch::testing {

@@ -15,12 +15,12 @@
 
 #include "csv_writer.hpp"
 #include "fuzz_check.hpp"
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace {
 
+using gridbatch::ExportRow;
 using gridbatch::fuzz::Check;
-using gridbatch::store::ExportRow;
 
 // A cell as read back: quoted "" and unquoted empty differ (empty vs NULL).
 struct Cell {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "fuzz_check.hpp"
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 namespace gridbatch::fuzz {
 namespace {

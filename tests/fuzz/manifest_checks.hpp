@@ -2,7 +2,7 @@
 // shared by the manifest and prompt-file fuzz targets.
 #pragma once
 
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 
 namespace gridbatch::fuzz {
 

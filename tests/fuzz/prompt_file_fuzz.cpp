@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "fuzz_check.hpp"
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 #include "manifest_checks.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 
 namespace gridbatch::fuzz {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "reply_checks.hpp"
 #include "status_parsers.hpp"
 

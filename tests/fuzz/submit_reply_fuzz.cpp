@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "fuzz_check.hpp"
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "reply_checks.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/http_client.hpp"
+#include "gridbatch/http/http_client.hpp"
 #include "loopback_server.hpp"
 
 namespace gridbatch::http {

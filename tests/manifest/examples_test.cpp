@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 #include "test_support.hpp"
 
 namespace gridbatch::manifest {

@@ -1,6 +1,6 @@
 // The manifest's basic shape: batch settings, models, the `prompts` list,
 // job order, and the file-level entry points.
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 
 #include <gtest/gtest.h>
 

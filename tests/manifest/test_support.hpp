@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "gridbatch/job_spec.hpp"
-#include "gridbatch/manifest.hpp"
+#include "gridbatch/manifest/manifest.hpp"
 #include "test_files.hpp"
 
 namespace gridbatch::manifest::testing {

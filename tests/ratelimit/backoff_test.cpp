@@ -1,4 +1,4 @@
-#include "gridbatch/backoff.hpp"
+#include "gridbatch/ratelimit/backoff.hpp"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "binary_fixture.hpp"
-#include "gridbatch/batch_loader.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 #include "report_page_check.hpp"
 
 namespace gridbatch::reliability {

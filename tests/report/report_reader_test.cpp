@@ -1,7 +1,7 @@
 // store::ReportReader on real database files: the aggregates computed in
 // SQL against counts worked out by hand, the even sampling of the results
 // rows, and the snapshot a writer cannot disturb.
-#include "gridbatch/report_reader.hpp"
+#include "gridbatch/store/report_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/status_report.hpp"
+#include "gridbatch/store/job_store.hpp"
+#include "gridbatch/store/status_report.hpp"
 #include "test_db.hpp"
 
 namespace gridbatch {

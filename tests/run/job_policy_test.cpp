@@ -1,6 +1,6 @@
 // The run loop's decisions, tested without a socket, a database or a sleep:
 // time is a FakeClock, replies are built by hand.
-#include "gridbatch/job_policy.hpp"
+#include "gridbatch/run/job_policy.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "gridbatch/progress_reporter.hpp"
+#include "gridbatch/run/progress_reporter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "gridbatch/run_lock.hpp"
+#include "gridbatch/run/run_lock.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

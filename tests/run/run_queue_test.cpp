@@ -1,5 +1,5 @@
 // The run loop's store queries: claiming and choosing what to poll.
-#include "gridbatch/run_queue.hpp"
+#include "gridbatch/store/run_queue.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "gridbatch/batch_loader.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 
 namespace gridbatch::store {
 namespace {

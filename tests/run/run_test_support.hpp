@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
-#include "gridbatch/api_client.hpp"
-#include "gridbatch/batch_loader.hpp"
-#include "gridbatch/http_client.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/runner.hpp"
+#include "gridbatch/api/api_client.hpp"
+#include "gridbatch/http/http_client.hpp"
+#include "gridbatch/run/runner.hpp"
+#include "gridbatch/store/batch_loader.hpp"
+#include "gridbatch/store/job_store.hpp"
 #include "sim_server.hpp"
 
 namespace gridbatch::run::testing {

@@ -1,10 +1,10 @@
-#include "gridbatch/runner.hpp"
+#include "gridbatch/run/runner.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <thread>
 
-#include "gridbatch/time_format.hpp"
+#include "gridbatch/util/time_format.hpp"
 #include "run_test_support.hpp"
 
 namespace gridbatch::run {

@@ -1,4 +1,4 @@
-#include "gridbatch/batch_loader.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "gridbatch/job_actions.hpp"
+#include "gridbatch/store/job_actions.hpp"
 
 #include <gtest/gtest.h>
 

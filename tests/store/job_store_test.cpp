@@ -1,4 +1,4 @@
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>

@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "gridbatch/batch_loader.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 #include "store_test_util.hpp"
 
 namespace gridbatch::store {

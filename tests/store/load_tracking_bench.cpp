@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "gridbatch/batch_loader.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 
 namespace {
 

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "gridbatch/error.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 #include "store_test_util.hpp"
 
 namespace gridbatch::store {

@@ -12,9 +12,9 @@
 #include <string>
 
 #include "content_key.hpp"
-#include "gridbatch/batch_loader.hpp"
-#include "gridbatch/export_reader.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/batch_loader.hpp"
+#include "gridbatch/store/export_reader.hpp"
+#include "gridbatch/store/job_store.hpp"
 #include "store_test_util.hpp"
 
 namespace gridbatch::store {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/batch_loader.hpp"
 #include "gridbatch/job_spec.hpp"
+#include "gridbatch/store/batch_loader.hpp"
 #include "test_files.hpp"
 
 namespace gridbatch::store::testing {

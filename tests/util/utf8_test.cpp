@@ -1,4 +1,4 @@
-#include "gridbatch/utf8.hpp"
+#include "gridbatch/util/utf8.hpp"
 
 #include <gtest/gtest.h>
 

@@ -22,7 +22,7 @@
 #include <string>
 
 #include "gridbatch/clock.hpp"
-#include "gridbatch/http_client.hpp"
+#include "gridbatch/http/http_client.hpp"
 
 namespace gridbatch::api {
 

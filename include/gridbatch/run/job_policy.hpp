@@ -17,14 +17,14 @@
 #include <variant>
 #include <vector>
 
-#include "gridbatch/adaptive_rate.hpp"
-#include "gridbatch/api_client.hpp"
-#include "gridbatch/backoff.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/clock.hpp"
 #include "gridbatch/job_state.hpp"
-#include "gridbatch/run_options.hpp"
-#include "gridbatch/run_queue.hpp"
-#include "gridbatch/token_bucket.hpp"
+#include "gridbatch/ratelimit/adaptive_rate.hpp"
+#include "gridbatch/ratelimit/backoff.hpp"
+#include "gridbatch/ratelimit/token_bucket.hpp"
+#include "gridbatch/run/run_options.hpp"
+#include "gridbatch/store/run_queue.hpp"
 
 namespace gridbatch::run {
 

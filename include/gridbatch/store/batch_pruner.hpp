@@ -10,7 +10,7 @@
 #include <string>
 
 #include "gridbatch/job_spec.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::store {
 

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "gridbatch/backoff.hpp"
 #include "gridbatch/clock.hpp"
-#include "gridbatch/status_map.hpp"
+#include "gridbatch/ratelimit/backoff.hpp"
+#include "gridbatch/run/status_map.hpp"
 
 namespace gridbatch::run {
 

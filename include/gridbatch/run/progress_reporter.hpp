@@ -8,7 +8,7 @@
 #include <ostream>
 #include <string>
 
-#include "gridbatch/runner.hpp"
+#include "gridbatch/run/runner.hpp"
 
 namespace gridbatch::run {
 

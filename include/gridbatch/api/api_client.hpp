@@ -30,7 +30,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gridbatch/http_client.hpp"
+#include "gridbatch/http/http_client.hpp"
 
 namespace gridbatch::api {
 

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/clock.hpp"
-#include "gridbatch/http_client.hpp"
-#include "gridbatch/status_map.hpp"
+#include "gridbatch/http/http_client.hpp"
+#include "gridbatch/run/status_map.hpp"
 
 namespace gridbatch::run {
 

@@ -14,12 +14,12 @@
 #include <optional>
 #include <string>
 
-#include "gridbatch/api_client.hpp"
+#include "gridbatch/api/api_client.hpp"
 #include "gridbatch/clock.hpp"
-#include "gridbatch/http_client.hpp"
+#include "gridbatch/http/http_client.hpp"
 #include "gridbatch/job_state.hpp"
-#include "gridbatch/job_store.hpp"
-#include "gridbatch/run_options.hpp"
+#include "gridbatch/run/run_options.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::run {
 

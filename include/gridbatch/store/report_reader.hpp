@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "gridbatch/status_report.hpp"
+#include "gridbatch/store/status_report.hpp"
 
 namespace gridbatch::store {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gridbatch/job_state.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::store {
 

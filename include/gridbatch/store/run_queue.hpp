@@ -13,7 +13,7 @@
 
 #include "gridbatch/clock.hpp"
 #include "gridbatch/job_state.hpp"
-#include "gridbatch/job_store.hpp"
+#include "gridbatch/store/job_store.hpp"
 
 namespace gridbatch::store {
 
