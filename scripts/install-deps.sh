@@ -21,7 +21,7 @@ packages=(
 # The optional set, with --ci: the clang tools of scripts/tidy.sh and scripts/fuzz.sh,
 # and the browser that tests/report/report_browser_test.cpp opens the report in.
 if [ "${1:-}" = "--ci" ]; then
-  packages+=(clang-14 libclang-rt-14-dev clang-tidy-14 chromium)
+  packages+=(clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 chromium)
 fi
 if [ "${GRIDBATCH_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$GRIDBATCH_EXTRA_PACKAGES"

@@ -5,6 +5,7 @@
 
 #include "command.hpp"
 #include "command_line.hpp"
+#include "completion_script.hpp"
 #include "gridbatch/error.hpp"
 
 namespace gridbatch::cli {
@@ -72,6 +73,7 @@ int Main(int argc, char** argv) {
       "run, 77 token refused, 130 interrupted.");
   CommandContext context;
   AddCommands(app, context);
+  AddCompletionFlags(app, "gridbatch");  // hidden: the build writes completions and man pages
   std::string command;
   const auto started = std::chrono::steady_clock::now();
   try {

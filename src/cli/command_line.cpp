@@ -76,7 +76,10 @@ CommandLine ArrangeCommandLine(const CLI::App& app, std::vector<std::string> arg
         std::find(std::begin(kCommonFlags), std::end(kCommonFlags), name) != std::end(kCommonFlags);
     const bool program = std::find(std::begin(kProgramFlags), std::end(kProgramFlags), name) !=
                          std::end(kProgramFlags);
-    if (program) return {.args = args};  // CLI11 prints the help or the version
+    // The build's hidden flags (completion scripts, the command list for the
+    // man pages) go to CLI11 as they are, like the help and the version.
+    const bool hidden = name == "--completion" || name == "--list-commands";
+    if (program || hidden) return {.args = args};  // CLI11 prints the help or the version
     if (name == kDbOption) {
       common.push_back(args[i]);
       if (args[i] == kDbOption) {

@@ -75,8 +75,8 @@ expect_bash() {  # expect_bash "EXPECTED LINES" WORDS...
 expect_bash "$(printf '%s\n' "${commands[@]}" | sort)" gridbatch ""
 expect_bash "load" gridbatch lo
 expect_bash "$(printf '%s\n' --db --dry-run)" gridbatch load --d
-expect_bash "$(printf '%s\n' csv jsonl)" gridbatch export --format ""
-expect_bash "jsonl" gridbatch export --format = j
+expect_bash "$(printf '%s\n' fail resubmit)" gridbatch run --on-missing ""
+expect_bash "fail" gridbatch run --on-missing = f
 expect_bash "" gridbatch run --rate ""
 examples=$(cd "$(dirname "$0")/../../examples" && pwd)
 expect_bash "$examples/sweep.yaml" gridbatch load "$examples/swe"
@@ -105,7 +105,7 @@ else
   }
   expect_zsh "$(printf '%s\n' "${commands[@]}" | sort)" "gridbatch "
   expect_zsh "$(printf '%s\n' --db --dry-run)" "gridbatch load --d"
-  expect_zsh "$(printf '%s\n' csv jsonl)" "gridbatch export --format "
+  expect_zsh "$(printf '%s\n' fail resubmit)" "gridbatch run --on-missing "
   expect_zsh "sweep.yaml" "gridbatch load swe"
 fi
 
