@@ -16,7 +16,7 @@ list() {
   local script name
   for script in "$here"/benchmarks/*.sh; do
     name=$(basename "$script" .sh)
-    printf '  %-10s %s\n' "$name" "$(sed -n 's/^# bench: //p' "$script" | head -n 1)"
+    printf '  %-12s %s\n' "$name" "$(sed -n 's/^# bench: //p' "$script" | head -n 1)"
   done
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# bench: gridbatch run --rate 40/s and --rate auto against a simulator limiting at 40/s
 # The rate benchmark: `gridbatch run` against a simulator that limits submits
 # at 40/s with a burst of 5 (answering 429 with Retry-After past it), for
 #   1. --rate 40/s --burst 5: the limit given exactly; goal zero 429s;
@@ -10,25 +11,37 @@
 # the accepted rate over the 2 s before it reached 36/s.
 # Prints a markdown table on stdout, progress on stderr.
 #
-# Usage: scripts/bench_rate.sh [BUILD_DIR]    (default: build; needs gridbatch
-# and gridbatch-sim built there). BENCH_RATE_SECONDS=60 sets the run length.
+# Usage: bench/run.sh rate [BUILD_DIR]   (default: build-bench, configured
+#        here if missing; the script builds the targets gridbatch and
+#        gridbatch-sim in it, as it prints; BENCH_NO_BUILD=1 uses them as they are)
+# Environment: BENCH_RATE_SECONDS (default 60): the length of each row's run.
 # Bounded: the simulator exits by itself (--duration), the client runs under
-# `timeout`, and both are killed on exit.
+# `timeout`, and both are stopped on exit.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-build_dir=${1:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build-bench}
 seconds=${BENCH_RATE_SECONDS:-60}
-gb=$PWD/$build_dir/bin/gridbatch
-sim=$PWD/$build_dir/bin/gridbatch-sim
+case $seconds in
+  "" | *[!0-9]*) echo "bench_rate: BENCH_RATE_SECONDS must be a whole number" >&2; exit 64 ;;
+esac
 for tool in curl sqlite3 timeout python3; do
   command -v "$tool" >/dev/null || { echo "bench_rate: '$tool' is missing" >&2; exit 1; }
 done
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  # shellcheck source=../lib/build_targets.sh
+  . "$root/bench/lib/build_targets.sh"
+  build_targets "$build" gridbatch gridbatch-sim
+fi
+gb=$build/bin/gridbatch
+sim=$build/bin/gridbatch-sim
 [ -x "$gb" ] && [ -x "$sim" ] || { echo "bench_rate: no $gb or $sim" >&2; exit 1; }
 token=bench-token-not-a-secret
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-bench-rate.XXXXXX")
-sim_pid=""
+sim_dir=$work
+# shellcheck source=../lib/sim.sh
+. "$root/bench/lib/sim.sh"
 cleanup() {
-  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  sim_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,20 +61,15 @@ row() {
   local label=$1; shift
   rm -f "$work/jobs.db"*
   "$gb" load "$work/paced.yaml" --db "$work/jobs.db" >/dev/null
-  "$sim" --port 0 --token "$token" --queue-time 0.05 --run-time 0.1 --submit-rate 40/s \
-    --submit-burst 5 --duration $((seconds + 60)) >"$work/sim.out" 2>/dev/null &
-  sim_pid=$!
-  until grep -q '^endpoint=' "$work/sim.out"; do sleep 0.1; done
-  local endpoint
-  endpoint=$(sed -n 's/^endpoint=//p' "$work/sim.out")
+  sim_duration=$((seconds + 60)) sim_start "$sim" --token "$token" --queue-time 0.05 \
+    --run-time 0.1 --submit-rate 40/s --submit-burst 5
+  local endpoint=$sim_url
   echo "bench_rate: $label for up to ${seconds} s" >&2
   GRIDREPUBLIC_TOKEN=$token timeout -s INT "$seconds" "$gb" run --db "$work/jobs.db" \
     --endpoint "$endpoint" --progress none --poll-interval 1 "$@" >&2 || true
   local counters
-  counters=$(curl -s "${endpoint%/remotejobs/v2}/sim/counters")
-  kill "$sim_pid" 2>/dev/null || true
-  wait "$sim_pid" 2>/dev/null || true
-  sim_pid=""
+  counters=$(curl -s "$sim_root/sim/counters")
+  sim_stop
   sqlite3 "$work/jobs.db" \
     "SELECT submitted_at FROM job_state WHERE submitted_at IS NOT NULL ORDER BY submitted_at" \
     >"$work/times.txt"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# bench: gridbatch report beside one sqlite3 scan of every output and gridbatch status
 # Benchmarks `gridbatch report` on databases of ROWS and ROWS/10 finished
 # jobs built against the real schema (3 models, sweep variables, outputs of
 # about 450 characters, runtimes and times spread over an hour, 3 % failed
@@ -8,15 +9,16 @@
 # outputs must do) and `gridbatch status` (counts only). Prints a markdown
 # table: wall and CPU seconds (median of REPEAT runs), peak RSS, page size.
 #
-# Usage: scripts/bench_report.sh [BUILD_DIR]
+# Usage: bench/run.sh report [BUILD_DIR]
 #   BUILD_DIR  a configured build directory (default: build-bench, configured
-#              here if missing); the script builds the target gridbatch in it.
+#              here if missing); the script builds the target gridbatch in it,
+#              as it prints.
 # Environment: ROWS (default 1000000), REPEAT (default 3), WORKDIR (where the
 #   databases go; default a new directory under /tmp, removed at the end;
 #   about 1.5 GB free needed).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build-bench}
 rows=${ROWS:-1000000}
 repeat=${REPEAT:-3}
@@ -25,8 +27,8 @@ for tool in sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench_report: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-# shellcheck source=bench/build_targets.sh
-. "$root/scripts/bench/build_targets.sh"
+# shellcheck source=../lib/build_targets.sh
+. "$root/bench/lib/build_targets.sh"
 build_targets "$build" gridbatch
 gridbatch=$build/bin/gridbatch
 
