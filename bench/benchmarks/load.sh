@@ -4,9 +4,9 @@
 # same rows, for (a) a template sweep and (b) a prompts file of JOBS jobs each
 # (default 1,000,000). Prints markdown tables on stdout, progress on stderr.
 #
-#   scripts/bench_load.sh                 # builds into build-bench-load (Release)
-#   BUILD_DIR=... JOBS=200000 scripts/bench_load.sh
-#   JOBS=300000 INPUTS=file REPEATS=3 BASELINE_REF=3aa2c65 scripts/bench_load.sh
+#   bench/run.sh load                 # builds into build-bench-load (Release)
+#   BUILD_DIR=... JOBS=200000 bench/run.sh load
+#   JOBS=300000 INPUTS=file REPEATS=3 BASELINE_REF=3aa2c65 bench/run.sh load
 #
 # Two sqlite3 shell peers get the same schema and indexes, the same journal
 # settings (WAL, synchronous=NORMAL, foreign keys on) and the rows gridbatch

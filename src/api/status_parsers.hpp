@@ -4,7 +4,7 @@
 // (malformed, a key given twice, success:false, a job that is not an object,
 // too deep) is read again by the nlohmann reader, the reference: both give
 // the same StatusResult for every body (tests/api/status_parsers_test.cpp,
-// the status_reply fuzz target). scripts/bench_status_parse.sh compares them.
+// the status_reply fuzz target). bench/run.sh status_parse compares them.
 #pragma once
 
 #include <cstdint>

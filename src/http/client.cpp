@@ -42,6 +42,16 @@ Response SetupFailure(CURLcode code) {
 
 }  // namespace
 
+// libcurl's handles, each freed by its own cleanup call.
+struct EasyCleanup {
+  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+struct MultiCleanup {
+  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyCleanup>;
+using MultiHandle = std::unique_ptr<CURLM, MultiCleanup>;
+
 struct Client::Impl {
   struct Finished {
     Callback done;
@@ -51,7 +61,7 @@ struct Client::Impl {
   explicit Impl(ClientOptions opts);
   ~Impl();
 
-  CURL* AcquireEasy(CURLcode& error);
+  EasyHandle AcquireEasy(CURLcode& error);
   const curl_slist* SharedHeaders(const Request& request);
   void Start(Request request, Callback done);
   void PerformTransfers(std::chrono::milliseconds max_wait);
@@ -59,11 +69,18 @@ struct Client::Impl {
   void RunCallbacks();
   void Observe(const Request& request, const Response& response) const;
 
+  // A transfer on the wire and the handle it uses.
+  struct Active {
+    EasyHandle easy;
+    std::unique_ptr<Transfer> transfer;
+  };
+
   ClientOptions options;
-  CURLM* multi = nullptr;
+  // Declared first, destroyed last: the easy handles go before it.
+  MultiHandle multi;
   // Idle easy handles: reusing them keeps their TLS session and DNS caches.
-  std::vector<CURL*> free_easy;
-  std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;
+  std::vector<EasyHandle> free_easy;
+  std::unordered_map<CURL*, Active> active;
   // Done, callback not yet run. Callbacks run only after libcurl's queue is
   // drained, so they may Start() new requests safely.
   std::deque<Finished> finished;
@@ -77,43 +94,33 @@ constexpr std::size_t kMaxSharedHeaderLists = 8;
 
 Client::Impl::Impl(ClientOptions opts) : options(std::move(opts)) {
   InitCurlOnce();
-  multi = curl_multi_init();
+  multi.reset(curl_multi_init());
   if (multi == nullptr) {
     throw Error(kExitSoftware, "cannot create a libcurl multi handle");
   }
-  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
+  curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
   // The connection cache must hold every connection we allow, or libcurl
   // closes idle ones and keep-alive is lost between bursts.
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_host_connections);
+  curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, options.max_host_connections);
 }
 
 Client::Impl::~Impl() {
-  for (auto& [easy, transfer] : active) {
-    curl_multi_remove_handle(multi, easy);
-    curl_easy_cleanup(easy);
-  }
+  // Out of the multi handle before any handle is freed; the members'
+  // destructors then free the easy handles, and the multi handle last.
+  for (auto& [easy, transfer] : active) curl_multi_remove_handle(multi.get(), easy);
   active.clear();
-  for (CURL* easy : free_easy) {
-    curl_easy_cleanup(easy);
-  }
-  curl_multi_cleanup(multi);
-  for (HeaderList& headers : header_lists) {
-    curl_slist_free_all(headers.list);
-  }
+  for (HeaderList& headers : header_lists) curl_slist_free_all(headers.list);
 }
 
 // A free handle, or a new one set up; null with `error` set if none can be had.
-CURL* Client::Impl::AcquireEasy(CURLcode& error) {
+EasyHandle Client::Impl::AcquireEasy(CURLcode& error) {
   if (free_easy.empty()) {
-    CURL* easy = curl_easy_init();
-    error = easy == nullptr ? CURLE_OUT_OF_MEMORY : Transfer::ConfigureNewEasy(easy, options);
-    if (error != CURLE_OK && easy != nullptr) {
-      curl_easy_cleanup(easy);
-      easy = nullptr;
-    }
+    EasyHandle easy(curl_easy_init());
+    error = easy == nullptr ? CURLE_OUT_OF_MEMORY : Transfer::ConfigureNewEasy(easy.get(), options);
+    if (error != CURLE_OK) easy.reset();
     return easy;
   }
-  CURL* easy = free_easy.back();
+  EasyHandle easy = std::move(free_easy.back());
   free_easy.pop_back();
   return easy;
 }
@@ -134,7 +141,7 @@ const curl_slist* Client::Impl::SharedHeaders(const Request& request) {
 
 void Client::Impl::Start(Request request, Callback done) {
   CURLcode acquired = CURLE_OK;
-  CURL* easy = AcquireEasy(acquired);
+  EasyHandle easy = AcquireEasy(acquired);
   if (easy == nullptr) {
     Response failure = SetupFailure(acquired);
     Observe(request, failure);
@@ -143,24 +150,25 @@ void Client::Impl::Start(Request request, Callback done) {
   }
   const curl_slist* headers = SharedHeaders(request);
   auto transfer =
-      std::make_unique<Transfer>(easy, std::move(request), std::move(done), options, headers);
+      std::make_unique<Transfer>(easy.get(), std::move(request), std::move(done), options, headers);
   CURLcode setup = transfer->setup_error();
-  if (setup == CURLE_OK && curl_multi_add_handle(multi, easy) != CURLM_OK) {
+  if (setup == CURLE_OK && curl_multi_add_handle(multi.get(), easy.get()) != CURLM_OK) {
     setup = CURLE_FAILED_INIT;
   }
   if (setup != CURLE_OK) {
     Response failure = SetupFailure(setup);
     Observe(transfer->request(), failure);
     finished.push_back({transfer->TakeCallback(), std::move(failure)});
-    free_easy.push_back(easy);
+    free_easy.push_back(std::move(easy));
     return;
   }
-  active.emplace(easy, std::move(transfer));
+  CURL* key = easy.get();
+  active.emplace(key, Active{std::move(easy), std::move(transfer)});
 }
 
 void Client::Impl::PerformTransfers(std::chrono::milliseconds max_wait) {
   int running = 0;
-  CheckMulti(curl_multi_perform(multi, &running), "multi_perform");
+  CheckMulti(curl_multi_perform(multi.get(), &running), "multi_perform");
   CollectFinished();
   if (!finished.empty()) {
     return;
@@ -168,14 +176,15 @@ void Client::Impl::PerformTransfers(std::chrono::milliseconds max_wait) {
   // Also sleeps when nothing is active: a loop may use Perform() to wait.
   const auto wait_ms = std::clamp<std::chrono::milliseconds::rep>(max_wait.count(), 0,
                                                                   std::numeric_limits<int>::max());
-  CheckMulti(curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait_ms), nullptr), "multi_poll");
-  CheckMulti(curl_multi_perform(multi, &running), "multi_perform");
+  CheckMulti(curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(wait_ms), nullptr),
+             "multi_poll");
+  CheckMulti(curl_multi_perform(multi.get(), &running), "multi_perform");
   CollectFinished();
 }
 
 void Client::Impl::CollectFinished() {
   int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+  while (CURLMsg* message = curl_multi_info_read(multi.get(), &queued)) {
     if (message->msg != CURLMSG_DONE) {
       continue;
     }
@@ -186,12 +195,13 @@ void Client::Impl::CollectFinished() {
     if (it == active.end()) {
       continue;
     }
-    Response response = it->second->Finish(result);
-    Observe(it->second->request(), response);
-    finished.push_back({it->second->TakeCallback(), std::move(response)});
-    curl_multi_remove_handle(multi, easy);
+    Transfer& transfer = *it->second.transfer;
+    Response response = transfer.Finish(result);
+    Observe(transfer.request(), response);
+    finished.push_back({transfer.TakeCallback(), std::move(response)});
+    curl_multi_remove_handle(multi.get(), easy);
+    free_easy.push_back(std::move(it->second.easy));
     active.erase(it);
-    free_easy.push_back(easy);
   }
 }
 

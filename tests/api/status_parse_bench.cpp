@@ -4,7 +4,7 @@
 // order alternates each round). Prints a markdown table of thread CPU
 // microseconds per job view, median and best of the rounds; CPU time, not
 // wall time, so other work on the machine disturbs it less. Driven by
-// scripts/bench_status_parse.sh.
+// bench/run.sh status_parse.
 //
 // Usage: gridbatch_status_parse_bench [ROUNDS [SECONDS_PER_MEASUREMENT]]
 #include <time.h>
