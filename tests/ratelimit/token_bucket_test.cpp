@@ -6,27 +6,12 @@
 #include <vector>
 
 #include "gridbatch/clock.hpp"
+#include "server_limit.hpp"
 
 namespace gridbatch::ratelimit {
 namespace {
 
-// A server's limit as the bundled simulator keeps it: full at the first
-// request, then refilled at `rate` up to `burst`.
-class ServerLimit {
- public:
-  ServerLimit(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
-  bool TryTake(Seconds now) {
-    if (last_ >= 0) tokens_ = std::min(burst_, tokens_ + (now - last_) * rate_);
-    last_ = now;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
- private:
-  double rate_, burst_, tokens_;
-  Seconds last_ = -1;
-};
+using testing::ServerLimit;
 
 // Takes every token it can at steps of `step` seconds over `duration`.
 int TakenOver(TokenBucket& bucket, FakeClock& clock, Seconds duration, Seconds step) {
