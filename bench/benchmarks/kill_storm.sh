@@ -45,7 +45,7 @@ faults=${FAULTS:---p429 0.01 --p5xx 0.02 --preset 0.01 --ptruncated 0.01 --pomit
 step_limit=600   # no single command may take longer
 token=bench-token-not-a-secret
 
-for tool in sqlite3 python3 timeout; do
+for tool in sqlite3 python3 curl timeout; do
   command -v "$tool" >/dev/null || { echo "kill_storm: '$tool' is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
@@ -109,14 +109,14 @@ for ((k = 1; k <= kills; k++)); do
   client_pid=$!
   delay_ms=$((kill_min_ms + RANDOM % (kill_max_ms - kill_min_ms + 1)))
   sleep "$(awk -v ms="$delay_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
-  child=$(cat "/proc/$client_pid/task/"*/children 2>/dev/null | awk '{ print $1 }')
+  child=$({ cat "/proc/$client_pid/task/"*/children 2>/dev/null || true; } | awk '{ print $1 }')
   if [ -z "$child" ]; then
     wait "$client_pid" || true
     client_pid=""
     log "kill $k: the run had already ended (all jobs final?)"
     break
   fi
-  kill -KILL "$child"
+  kill -KILL "$child" 2>/dev/null || true   # it may have ended just now
   wait "$client_pid" 2>/dev/null || true
   client_pid=""
   n=$(sql "SELECT count(*) FROM job_state WHERE state = 'submitting'")
