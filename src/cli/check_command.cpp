@@ -112,8 +112,9 @@ std::string Summary(const run::ModelCheck& m) {
     out << "\n  " << sorted.size() << " request(s), latency " << Ms(sorted.front()) << " min, "
         << Ms(sorted[sorted.size() / 2]) << " median, " << Ms(sorted.back()) << " max";
   }
-  if (!m.warnings.empty())
+  if (!m.warnings.empty()) {
     out << "\n  " << m.warnings.size() << " difference(s) from what run expects";
+  }
   return out.str();
 }
 

@@ -73,7 +73,7 @@ std::string ResolveFormat(const ExportArgs& args) {
     return text;
   };
   if (!args.format.empty()) {
-    const std::string format = lower(args.format);
+    std::string format = lower(args.format);
     if (format != "csv" && format != "jsonl") {
       throw Error(kExitUsage, "--format: '" + args.format + "' is not csv or jsonl");
     }

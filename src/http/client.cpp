@@ -133,8 +133,9 @@ const curl_slist* Client::Impl::SharedHeaders(const Request& request) {
     if (known.method == request.method && known.headers == request.headers) return known.list;
   }
   curl_slist* list = nullptr;
-  if (header_lists.size() >= kMaxSharedHeaderLists || !BuildHeaderList(request, list))
+  if (header_lists.size() >= kMaxSharedHeaderLists || !BuildHeaderList(request, list)) {
     return nullptr;
+  }
   header_lists.push_back({request.method, request.headers, list});
   return list;
 }

@@ -161,8 +161,9 @@ PollDecision JobPolicy::OnStatusReply(const api::StatusResult& reply, const Targ
   };
   const auto each = [&](const std::vector<std::string>& ids, auto&& decide) {
     for (const std::string& id : ids) {
-      if (auto it = targets.find(id); it != targets.end())
+      if (auto it = targets.find(id); it != targets.end()) {
         d.transitions.push_back(decide(it->second));
+      }
     }
   };
   switch (reply.outcome) {

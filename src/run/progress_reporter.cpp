@@ -80,7 +80,8 @@ class RateWindow {
 
 class StreamReporter final : public Reporter {
  public:
-  StreamReporter(std::ostream& out, ReporterOptions options) : out_(out), options_(options) {}
+  StreamReporter(std::ostream& out, ReporterOptions options)
+      : out_(out), options_(std::move(options)) {}
 
   void Tick(const Progress& p) override {
     rates_.Add(p);
@@ -189,7 +190,9 @@ class StreamReporter final : public Reporter {
     }
     std::string line;
     for (const std::string& part : CountParts(p, true)) {
-      const std::string longer = line.empty() ? part : line + " " + part;
+      std::string longer = line;
+      if (!longer.empty()) longer += ' ';
+      longer += part;
       if (longer.size() > fits) break;
       line = longer;
     }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <set>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "gridbatch/run/job_policy.hpp"
@@ -22,15 +23,15 @@ void Record(Outcomes& outcomes, Transition::Record&& record) {
       [&outcomes](auto&& row) {
         using T = std::decay_t<decltype(row)>;
         if constexpr (std::is_same_v<T, Outcomes::Submitted>) {
-          outcomes.submitted.push_back(std::move(row));
+          outcomes.submitted.push_back(std::forward<decltype(row)>(row));
         } else if constexpr (std::is_same_v<T, Outcomes::Retry>) {
-          outcomes.retries.push_back(std::move(row));
+          outcomes.retries.push_back(std::forward<decltype(row)>(row));
         } else if constexpr (std::is_same_v<T, Outcomes::Failed>) {
-          outcomes.failed.push_back(std::move(row));
+          outcomes.failed.push_back(std::forward<decltype(row)>(row));
         } else if constexpr (std::is_same_v<T, Outcomes::Polled>) {
-          outcomes.polled.push_back(std::move(row));
+          outcomes.polled.push_back(std::forward<decltype(row)>(row));
         } else if constexpr (std::is_same_v<T, Outcomes::Missing>) {
-          outcomes.missing.push_back(std::move(row));
+          outcomes.missing.push_back(std::forward<decltype(row)>(row));
         }
       },
       std::move(record));

@@ -56,10 +56,12 @@ std::vector<std::string> StatusMap::SplitList(std::string_view text) {
     std::size_t comma = text.find(',', start);
     if (comma == std::string_view::npos) comma = text.size();
     std::string_view item = text.substr(start, comma - start);
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())))
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) {
       item.remove_prefix(1);
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
+    }
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) {
       item.remove_suffix(1);
+    }
     if (!item.empty()) names.push_back(Lower(item));
     start = comma + 1;
   }

@@ -155,8 +155,9 @@ std::optional<Seconds> MinTime(SQLite::Statement& query,
   std::optional<Seconds> result;
   try {
     BindBatch(query, 1, batch_id);
-    if (query.executeStep() && !query.getColumn(0).isNull())
+    if (query.executeStep() && !query.getColumn(0).isNull()) {
       result = query.getColumn(0).getDouble();
+    }
     query.reset();
   } catch (const SQLite::Exception& e) {
     query.tryReset();
@@ -297,8 +298,9 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
       t.state = ParseJobState(s.due_polls.getColumn(2).getString()).value_or(JobState::kSubmitted);
       t.submitted_at = ParseIsoTime(s.due_polls.getColumn(3).getString()).value_or(now);
       if (!s.due_polls.getColumn(4).isNull()) t.hours = s.due_polls.getColumn(4).getDouble();
-      if (!s.due_polls.getColumn(5).isNull())
+      if (!s.due_polls.getColumn(5).isNull()) {
         t.missing_since = s.due_polls.getColumn(5).getDouble();
+      }
       t.attempts = s.due_polls.getColumn(7).getInt();
       targets.push_back(std::move(t));
     }
