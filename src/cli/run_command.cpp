@@ -99,7 +99,7 @@ struct RunArgs {
     bool rate = false, burst = false, max_attempts = false, poll_interval = false;
   } given;
   bool dry_run = false;
-  std::int64_t limit = 0;  // 0: no --limit
+  std::int64_t limit = -1;  // -1: no --limit
   TraceArgs trace;
 };
 
@@ -142,7 +142,10 @@ run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   RequireAtLeastOne(a.max_attempts, "--max-attempts");
   RequireAtLeastOne(a.poll_batch, "--poll-batch");
   RequireAtLeastOne(a.max_poll_requests, "--max-poll-requests");
-  if (a.limit < 0) throw Error(kExitUsage, "--limit must be at least 1");
+  if (a.limit != -1 && a.limit < 1) {
+    throw Error(kExitUsage,
+                "--limit: " + std::to_string(a.limit) + " is not a number of jobs (at least 1)");
+  }
   if (a.limit > 0) o.limit = a.limit;
   o.max_in_flight = a.max_in_flight;
   o.max_attempts = a.max_attempts;
@@ -431,8 +434,7 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
          "--limit", args->limit,
          "Submit at most N of the pending jobs (the first, spread over the models), drive\n"
          "them to their end and stop; the next run goes on with the rest")
-      ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->type_name("N");
   AddDispatchOptions(cmd, *args);
   AddPollOptions(cmd, *args);
   AddOutputOptions(cmd, *args);
