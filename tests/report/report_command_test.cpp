@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <regex>
 #include <thread>
 
 #include "binary_fixture.hpp"

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <optional>
 #include <string>
 
 #include "test_files.hpp"
@@ -21,15 +21,32 @@
 namespace gridbatch::testing {
 
 // "batch|model|state" -> the count shown; model "*" is the batch's row
-// over all models, state "total" the row's total.
+// over all models, state "total" the row's total. A plain scan for
+// `data-batch="B" data-model="M" data-state="S">N<` (std::regex draws a
+// false -Wmaybe-uninitialized from GCC 12 under the sanitizers).
 inline std::map<std::string, std::uint64_t> PageCounts(const std::string& html) {
-  static const std::regex cell(
-      "data-batch=\"([^\"]*)\" data-model=\"([^\"]*)\" data-state=\"([a-z]+)\">([0-9]+)<");
   std::map<std::string, std::uint64_t> counts;
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), cell); it != std::sregex_iterator();
-       ++it) {
-    const std::smatch& m = *it;
-    counts[m[1].str() + "|" + m[2].str() + "|" + m[3].str()] = std::stoull(m[4].str());
+  // The quoted value that follows `key` at `pos`, moving `pos` past it;
+  // nullopt when the text there is not `key"value"`.
+  const auto quoted = [&html](std::size_t& pos, const std::string& key) -> std::optional<std::string> {
+    if (html.compare(pos, key.size(), key) != 0) return std::nullopt;
+    const std::size_t start = pos + key.size();
+    const std::size_t end = html.find('"', start);
+    if (end == std::string::npos) return std::nullopt;
+    pos = end + 1;
+    return html.substr(start, end - start);
+  };
+  for (std::size_t at = html.find("data-batch=\""); at != std::string::npos;
+       at = html.find("data-batch=\"", at + 1)) {
+    std::size_t pos = at;
+    const auto batch = quoted(pos, "data-batch=\"");
+    const auto model = batch ? quoted(pos, " data-model=\"") : std::nullopt;
+    const auto state = model ? quoted(pos, " data-state=\"") : std::nullopt;
+    if (!state || state->empty() || pos >= html.size() || html[pos] != '>') continue;
+    if (state->find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) continue;
+    const std::size_t digits = html.find_first_not_of("0123456789", pos + 1);
+    if (digits == std::string::npos || digits == pos + 1 || html[digits] != '<') continue;
+    counts[*batch + "|" + *model + "|" + *state] = std::stoull(html.substr(pos + 1, digits - pos - 1));
   }
   return counts;
 }
