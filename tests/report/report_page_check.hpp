@@ -28,7 +28,8 @@ inline std::map<std::string, std::uint64_t> PageCounts(const std::string& html) 
   std::map<std::string, std::uint64_t> counts;
   // The quoted value that follows `key` at `pos`, moving `pos` past it;
   // nullopt when the text there is not `key"value"`.
-  const auto quoted = [&html](std::size_t& pos, const std::string& key) -> std::optional<std::string> {
+  const auto quoted = [&html](std::size_t& pos,
+                              const std::string& key) -> std::optional<std::string> {
     if (html.compare(pos, key.size(), key) != 0) return std::nullopt;
     const std::size_t start = pos + key.size();
     const std::size_t end = html.find('"', start);
@@ -46,7 +47,8 @@ inline std::map<std::string, std::uint64_t> PageCounts(const std::string& html) 
     if (state->find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) continue;
     const std::size_t digits = html.find_first_not_of("0123456789", pos + 1);
     if (digits == std::string::npos || digits == pos + 1 || html[digits] != '<') continue;
-    counts[*batch + "|" + *model + "|" + *state] = std::stoull(html.substr(pos + 1, digits - pos - 1));
+    counts[*batch + "|" + *model + "|" + *state] =
+        std::stoull(html.substr(pos + 1, digits - pos - 1));
   }
   return counts;
 }
