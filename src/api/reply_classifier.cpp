@@ -97,13 +97,29 @@ namespace {
 
 constexpr std::string_view kRedactedMark = "[redacted]";
 
-// Every whole occurrence of `secret` in `text` replaced; false when none.
+bool MarkAt(std::string_view text, std::size_t at) {
+  return text.compare(at, kRedactedMark.size(), kRedactedMark) == 0;
+}
+
+// Every whole occurrence of `secret` in `text` replaced, leaving marks an
+// earlier pass made as they are (a secret "t" must not redact the "t" of
+// "[redacted]" again); false when none.
 bool ReplaceWhole(std::string& text, std::string_view secret) {
-  std::size_t at = text.find(secret);
-  if (at == std::string::npos) return false;
-  for (; at != std::string::npos; at = text.find(secret, at + kRedactedMark.size())) {
-    text.replace(at, secret.size(), kRedactedMark);
+  if (text.find(secret) == std::string::npos) return false;
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t at = 0; at < text.size();) {
+    if (text[at] == '[' && MarkAt(text, at)) {
+      out += kRedactedMark;
+      at += kRedactedMark.size();
+    } else if (text[at] == secret.front() && text.compare(at, secret.size(), secret) == 0) {
+      out += kRedactedMark;
+      at += secret.size();
+    } else {
+      out += text[at++];
+    }
   }
+  text = std::move(out);
   return true;
 }
 
@@ -135,6 +151,11 @@ std::string Redact(std::string text, std::string_view secret) {
   }
   std::string out;
   for (std::size_t at = 0; at < text.size();) {
+    if (text[at] == '[' && MarkAt(text, at)) {
+      out += kRedactedMark;
+      at += kRedactedMark.size();
+      continue;
+    }
     const std::size_t piece = LongestPieceAt(text, at, secret);
     if (piece >= min_piece) {
       out += kRedactedMark;

@@ -80,6 +80,12 @@ SubmitResult ClassifySubmitReply(const http::Response& response) {
 SubmitResult ParseSubmitReply(const http::Response& response) {
   SubmitResult result = ClassifySubmitReply(response);
   result.sends = response.sends;
+  if (response.transport_error != 0) {
+    if (response.unreachable) result.refusal = Refusal::kUnreachable;
+  } else if (result.outcome == Outcome::kPermanent) {
+    const bool http_refused = response.status >= 300 && response.status < 500;
+    result.refusal = http_refused ? Refusal::kHttp : Refusal::kService;
+  }
   result.elapsed_seconds = response.elapsed_seconds;
   return result;
 }

@@ -75,6 +75,7 @@ struct RunArgs {
   double burst = kRunDefaults.burst;
   int max_in_flight = kRunDefaults.max_in_flight;
   int max_attempts = kRunDefaults.max_attempts;
+  int breaker = kRunDefaults.breaker_after;
   std::string backoff_base = DurationText(kRunDefaults.backoff.base);
   std::string backoff_cap = DurationText(kRunDefaults.backoff.cap);
   std::string poll_interval = DurationText(kRunDefaults.poll_interval);
@@ -149,6 +150,10 @@ run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   if (a.limit > 0) o.limit = a.limit;
   o.max_in_flight = a.max_in_flight;
   o.max_attempts = a.max_attempts;
+  if (a.breaker < 0)
+    throw Error(kExitUsage, "--breaker: " + std::to_string(a.breaker) +
+                                " is not a number of submits (0 turns it off)");
+  o.breaker_after = a.breaker;
   o.backoff = {Duration(a.backoff_base, "--backoff-base"),
                Duration(a.backoff_cap, "--backoff-cap")};
   o.poll_interval = Duration(a.poll_interval, "--poll-interval");
@@ -201,6 +206,7 @@ run::ReporterOptions ReporterOptionsFor(const RunArgs& a, const CommonOptions& c
 
 int ExitCodeFor(const run::RunResult& result, bool strict) {
   if (result.auth_failed) return kExitNoPerm;
+  if (result.tripped || (!result.held.empty() && !result.interrupted)) return kExitUnavailable;
   if (result.interrupted) return kExitInterrupted;
   if (strict && result.counts[JobState::kFailed] > 0) {
     return kExitJobsFailed;
@@ -308,6 +314,16 @@ int Execute(const RunArgs& a, const CommandContext& context) {
     std::cerr << "gridbatch: the service refused the API token (" << result.auth_error
               << "); nothing more was submitted. Check GRIDREPUBLIC_TOKEN or --token-file.\n";
   }
+  if (result.tripped)
+    std::cerr << "gridbatch: " << run::DescribeTrip(*result.tripped, a.endpoint) << "\n";
+  for (const run::Hold& hold : result.held) {
+    std::cerr << "gridbatch: " << run::DescribeHold(hold) << "\n";
+  }
+  if (!result.held.empty()) {
+    std::cerr << "gridbatch: " << result.held_jobs
+              << " job(s) of held models are pending (nothing failed); `gridbatch status` shows "
+                 "the holds, and the next run tries those models again.\n";
+  }
   return ExitCodeFor(result, a.strict);
 }
 
@@ -327,6 +343,14 @@ void AddDispatchOptions(CLI::App* cmd, RunArgs& args) {
       ->group(group);
   cmd->add_option("--max-attempts", args.max_attempts,
                   "Submits per job before it fails (manifest: run.max_attempts)")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--breaker", args.breaker,
+                  "Circuit breaker: stop the run after N submits in a row refused the same way\n"
+                  "(connection refused, no such host, TLS, a 4xx, one success:false error), or\n"
+                  "hold one model whose submits alone are refused; their jobs go back to pending,\n"
+                  "attempts undone (exit 69). Until a model has a submit accepted, at most N of\n"
+                  "its submits are out at once. 0: off")
       ->capture_default_str()
       ->group(group);
   cmd->add_option("--backoff-base", args.backoff_base, "First retry delay ceiling")

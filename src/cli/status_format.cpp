@@ -54,6 +54,12 @@ void WriteBatchText(const BatchStatus& batch, std::ostream& out) {
   WriteCountsHeader(out, width);
   for (const auto& model : batch.models) WriteCountsRow(out, model.model, width, model.counts);
   if (batch.models.size() != 1) WriteCountsRow(out, "all", width, batch.counts);
+  for (const auto& model : batch.models) {
+    if (model.held_reason.empty()) continue;
+    out << "  held: " << model.model << "'s " << model.counts[JobState::kPending]
+        << " pending job(s) wait since " << model.held_at
+        << " (the next run tries again): " << OneLine(model.held_reason) << "\n";
+  }
   out << "\n";
 }
 
@@ -91,7 +97,12 @@ nlohmann::json CountsJson(const StateCounts& counts) {
 nlohmann::json BatchJson(const BatchStatus& batch) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& model : batch.models) {
-    models.push_back({{"model", model.model}, {"counts", CountsJson(model.counts)}});
+    nlohmann::json held;  // null unless the last run held the model
+    if (!model.held_reason.empty()) {
+      held = {{"reason", model.held_reason}, {"since", model.held_at}};
+    }
+    models.push_back(
+        {{"model", model.model}, {"counts", CountsJson(model.counts)}, {"held", std::move(held)}});
   }
   return {{"name", batch.name},
           {"app", batch.app},

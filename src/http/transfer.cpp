@@ -185,6 +185,7 @@ Response Transfer::Finish(CURLcode result) {
   curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
   const char* detail = error_buffer_[0] != '\0' ? error_buffer_.data() : curl_easy_strerror(result);
   response.error = DescribeTransportError(result, os_errno, detail);
+  response.unreachable = IsUnreachable(result, os_errno);
   return response;
 }
 

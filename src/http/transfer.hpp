@@ -79,4 +79,9 @@ class Transfer {
 // user can act on, then libcurl's own detail (never any header) on one line.
 std::string DescribeTransportError(CURLcode code, long os_errno, const char* detail);
 
+// Whether the error means no server could be reached at all, for a reason
+// that retrying does not change (refused, no such host, TLS, bad URL), as
+// opposed to one that may pass (reset, timeout, an unreachable network).
+bool IsUnreachable(CURLcode code, long os_errno);
+
 }  // namespace gridbatch::http

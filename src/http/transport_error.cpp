@@ -58,6 +58,25 @@ const char* KindOf(CURLcode code, long os_errno) {
 
 }  // namespace
 
+bool IsUnreachable(CURLcode code, long os_errno) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+      return os_errno == ECONNREFUSED;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string DescribeTransportError(CURLcode code, long os_errno, const char* detail) {
   std::string line = std::string(KindOf(code, os_errno)) + ": ";
   for (const char* p = detail; *p != '\0'; ++p) {

@@ -1,8 +1,10 @@
 #include "gridbatch/run/job_policy.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <random>
+#include <string_view>
 
 namespace gridbatch::run {
 namespace {
@@ -47,12 +49,25 @@ Transition JobPolicy::Retry(std::int64_t id, int attempts, JobState from, const 
 
 SubmitDecision JobPolicy::OnSubmitReply(const SubmittedJob& job, const api::SubmitResult& reply,
                                         Seconds now) {
+  if (auto probe = probes_out_.find(job.id); probe != probes_out_.end()) {
+    --models_[probe->second].probes;
+    probes_out_.erase(probe);
+  }
+  // A job the breaker already sent back once is refused again: that is its
+  // own answer, and it goes as it would without the breaker (a refusal
+  // fails it; an unreached server is retried, the attempt counted).
+  const bool refused_before = suspects_.erase(job.id) > 0;
+  if (o_.breaker_after > 0 && !refused_before && reply.refusal != api::Refusal::kNone &&
+      reply.outcome != api::Outcome::kSuccess && reply.outcome != api::Outcome::kAuth) {
+    return Refuse(job, reply, now);
+  }
   SubmitDecision d;
   constexpr JobState kFrom = JobState::kSubmitting;
   switch (reply.outcome) {
     case api::Outcome::kSuccess:
       d.transition =
           Move(kFrom, JobState::kSubmitted, Outcomes::Submitted{job.id, reply.remote_id});
+      if (o_.breaker_after > 0) Accepted(job.model, d.released);
       break;
     case api::Outcome::kRetryable:
       if (reply.retry_after_seconds) d.pause_submits_until = now + *reply.retry_after_seconds;
@@ -82,6 +97,155 @@ SubmitDecision JobPolicy::OnSubmitReply(const SubmittedJob& job, const api::Subm
       break;
   }
   return d;
+}
+
+namespace {
+
+bool EqualsIgnoringCase(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
+bool IsNameCharacter(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.' ||
+         c == ':' || c == '/';
+}
+
+// Where the name `needle` is in `text`, in any case, as a whole word (a
+// model "a" is not in "said"); npos when not.
+std::size_t FindIgnoringCase(std::string_view text, std::string_view needle, std::size_t from = 0) {
+  if (needle.empty()) return std::string_view::npos;
+  while (from <= text.size()) {
+    const auto it = std::search(text.begin() + static_cast<std::ptrdiff_t>(from), text.end(),
+                                needle.begin(), needle.end(), EqualsIgnoringCase);
+    if (it == text.end()) return std::string_view::npos;
+    const auto at = static_cast<std::size_t>(it - text.begin());
+    const std::size_t end = at + needle.size();
+    // A name ends before a trailing ':' or '.' of the sentence around it.
+    const bool starts = at == 0 || !IsNameCharacter(text[at - 1]);
+    const bool ends = end == text.size() || !IsNameCharacter(text[end]) ||
+                      ((text[end] == ':' || text[end] == '.') &&
+                       (end + 1 == text.size() || text[end + 1] == ' '));
+    if (starts && ends) return at;
+    from = at + 1;
+  }
+  return std::string_view::npos;
+}
+
+// What makes two refusals "the same way": for an unreached server, the kind
+// ("connection refused"); for an HTTP refusal, its status (a body may differ
+// per request); for the service's own error, its text with the model's name
+// taken out, so "Unknown model: a" and "Unknown model: b" agree.
+std::string RefusalKey(const api::SubmitResult& reply, const std::string& model) {
+  switch (reply.refusal) {
+    case api::Refusal::kUnreachable:
+      return "unreachable:" + reply.error.substr(0, reply.error.find(':'));
+    case api::Refusal::kHttp:
+      return "http:" + std::to_string(reply.http_status);
+    case api::Refusal::kService:
+    case api::Refusal::kNone:
+      break;
+  }
+  std::string key = reply.error;
+  for (std::size_t at = FindIgnoringCase(key, model); at != std::string::npos;
+       at = FindIgnoringCase(key, model, at + 1)) {
+    key.replace(at, model.size(), "\x01");
+  }
+  return "service:" + key;
+}
+
+// Counts one more refusal keyed `key` in a row that `key_now` started.
+void CountInRow(const std::string& key, std::string& key_now, int& in_row) {
+  if (key == key_now) {
+    ++in_row;
+  } else {
+    key_now = key;
+    in_row = 1;
+  }
+}
+
+}  // namespace
+
+bool JobPolicy::Admit(std::int64_t id, const std::string& model) {
+  const int n = o_.breaker_after;
+  if (n <= 0) return true;
+  ModelRecord& m = models_[model];
+  if (m.held) return false;
+  if (m.accepted) return true;
+  // Before anything went through, every model's probes share one budget.
+  if (!any_accepted_ && static_cast<int>(probes_out_.size()) + refused_in_row_ >= n) return false;
+  if (m.probes + m.refused_in_row >= n) return false;
+  ++m.probes;
+  probes_out_[id] = model;
+  return true;
+}
+
+SubmitDecision JobPolicy::Refuse(const SubmittedJob& job, const api::SubmitResult& reply,
+                                 Seconds now) {
+  SubmitDecision d;
+  const std::string key = RefusalKey(reply, job.model);
+  CountInRow(key, key_, refused_in_row_);
+  ModelRecord& m = models_[job.model];
+  CountInRow(key, m.key, m.refused_in_row);
+  // Back to pending, the attempt undone: if every job is refused this way,
+  // none is at fault. Due again after a backoff, in case it is not.
+  const Seconds at = now + backoff_.Delay(m.refused_in_row, reply.retry_after_seconds);
+  d.retry_at = at;
+  d.transition = Move(JobState::kSubmitting, JobState::kPending,
+                      Outcomes::Retry{job.id, at, reply.error, true});
+  if (!m.held) suspects_[job.id] = Suspect{job.model, reply.error, reply.refusal};
+  const bool names_model = FindIgnoringCase(reply.error, job.model) != std::string::npos;
+  // Jobs that were not at fault are due again at once (for the next run).
+  const auto clear = [&](auto&& which) {
+    for (auto it = suspects_.begin(); it != suspects_.end();) {
+      if (!which(it->second)) {
+        ++it;
+        continue;
+      }
+      d.released.push_back(
+          Move(JobState::kPending, JobState::kPending, Outcomes::Due{it->first, now}));
+      it = suspects_.erase(it);
+    }
+  };
+  if (refused_in_row_ >= o_.breaker_after) {
+    d.trip = Trip{.refusal = reply.refusal,
+                  .http_status = reply.http_status,
+                  .answer = reply.error,
+                  .model = names_model ? job.model : "",
+                  .refusals = refused_in_row_,
+                  .jobs = static_cast<int>(suspects_.size())};
+    clear([](const Suspect&) { return true; });
+  } else if (m.refused_in_row >= o_.breaker_after && !m.held) {
+    // Other models' submits go through meanwhile: the service refuses this one.
+    m.held = true;
+    d.hold = Hold{job.model, reply.error};
+    clear([&](const Suspect& s) { return s.model == job.model; });
+  }
+  return d;
+}
+
+void JobPolicy::Accepted(const std::string& model, std::vector<Transition>& released) {
+  any_accepted_ = true;
+  refused_in_row_ = 0;
+  key_.clear();
+  ModelRecord& m = models_[model];
+  m.accepted = true;
+  m.refused_in_row = 0;
+  m.key.clear();
+  // The service takes this model's jobs: the refusals of its suspects were
+  // their own, as they would have been without the breaker. An unreached
+  // server was a passing trouble: those jobs just go on.
+  for (auto it = suspects_.begin(); it != suspects_.end();) {
+    const Suspect& s = it->second;
+    if (s.refusal == api::Refusal::kUnreachable) {
+      it = suspects_.erase(it);
+    } else if (s.model == model) {
+      released.push_back(Move(JobState::kPending, JobState::kFailed,
+                              Outcomes::Refused{it->first, "submit refused: " + s.error}));
+      it = suspects_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 Seconds JobPolicy::Deadline(const PollTarget& target) const {
@@ -350,6 +514,60 @@ bool RunIsOver(const LoopView& view, std::size_t on_the_wire, Seconds stop_deadl
                std::int64_t not_final) {
   if (view.stopping) return on_the_wire == 0 || view.now >= stop_deadline;
   return on_the_wire == 0 && !view.outcomes_waiting && not_final == 0;
+}
+
+// --- what the breaker tells the user ---
+
+namespace {
+
+// What to look at, for each way a submit can be refused.
+std::string WhatToCheck(const Trip& trip, const std::string& endpoint) {
+  const std::string url = "--endpoint " + endpoint;
+  switch (trip.refusal) {
+    case api::Refusal::kUnreachable:
+      if (trip.answer.rfind("host not found", 0) == 0)
+        return "the endpoint's host name (" + url + ")";
+      if (trip.answer.rfind("TLS", 0) == 0) {
+        return "the endpoint's scheme and the server's certificate (" + url + ", --ca-file)";
+      }
+      if (trip.answer.rfind("bad URL", 0) == 0) return "the endpoint's URL (" + url + ")";
+      return "that the service is up and the endpoint's host and port are right (" + url + ")";
+    case api::Refusal::kHttp:
+      if (trip.http_status == 404 || trip.http_status == 405 || trip.http_status < 400) {
+        return "the endpoint's path (" + url +
+               "; submits go to ENDPOINT/jobs, and the service's API is at "
+               "https://api.gridrepublic.services/remotejobs/v2)";
+      }
+      break;
+    case api::Refusal::kService:
+    case api::Refusal::kNone:
+      break;
+  }
+  if (!trip.model.empty()) {
+    return "the model's name '" + trip.model + "' (the manifest's models; the service's own list)";
+  }
+  return "the model's name and the manifest's app and prompts, against what the service accepts "
+         "(`gridbatch check`, and --trace FILE to see each request and reply)";
+}
+
+}  // namespace
+
+std::string DescribeTrip(const Trip& trip, const std::string& endpoint) {
+  return "stopped by the circuit breaker: " + std::to_string(trip.refusals) +
+         " submits in a row were refused the same way, so every other job would be too. The "
+         "service answered: " +
+         trip.answer + "\n  check: " + WhatToCheck(trip, endpoint) + "\n  " +
+         std::to_string(trip.jobs) +
+         " job(s) it touched are pending again with their attempts undone; nothing failed. "
+         "Correct the setting and run again (--breaker 0 turns the breaker off).";
+}
+
+std::string DescribeHold(const Hold& hold) {
+  return "held model '" + hold.model +
+         "': its submits were refused the same way while other models' went through, so its "
+         "jobs wait, pending. The service answered: " +
+         hold.reason + "\n  check: the model's name '" + hold.model +
+         "' in the manifest against the service's models; the next run tries it again.";
 }
 
 }  // namespace gridbatch::run

@@ -32,6 +32,10 @@ void Record(Outcomes& outcomes, Transition::Record&& record) {
           outcomes.polled.push_back(std::forward<decltype(row)>(row));
         } else if constexpr (std::is_same_v<T, Outcomes::Missing>) {
           outcomes.missing.push_back(std::forward<decltype(row)>(row));
+        } else if constexpr (std::is_same_v<T, Outcomes::Refused>) {
+          outcomes.refused.push_back(std::forward<decltype(row)>(row));
+        } else if constexpr (std::is_same_v<T, Outcomes::Due>) {
+          outcomes.due.push_back(std::forward<decltype(row)>(row));
         }
       },
       std::move(record));
@@ -61,18 +65,23 @@ class Runner::Loop {
     progress_.counts = queue_.CountByState();
     result.uncertain = progress_.counts[JobState::kSubmitting];
     if (result.uncertain > 0) ResolveUncertain(result.uncertain);
+    queue_.ClearHolds();  // a new run tries every model again
     pacer_.Recounted(Now());
     while (Turn()) {
     }
     Flush(0);
     r_.store_.CheckStillSameFile();  // a run that ends must not report a lost file as done
-    progress_.counts = queue_.CountByState();
+    Recount();
     progress_.now = Now();
     result.counts = progress_.counts;
     result.progress = progress_;
     result.auth_failed = auth_failed_;
     result.auth_error = auth_error_;
-    result.interrupted = !auth_failed_ && progress_.counts.NotFinal() > 0;
+    result.tripped = tripped_;
+    result.held = held_;
+    result.held_jobs = held_pending_;
+    result.interrupted =
+        !auth_failed_ && !tripped_ && progress_.counts.NotFinal() - held_pending_ > 0;
     r_.reporter_.Finish(progress_);
     return result;
   }
@@ -84,7 +93,7 @@ class Runner::Loop {
     return LoopView{.now = now,
                     .submits_in_flight = static_cast<int>(submits_in_flight_.size()),
                     .polls_in_flight = polls_in_flight_,
-                    .pending = progress_.counts[JobState::kPending],
+                    .pending = progress_.counts[JobState::kPending] - held_pending_,
                     .outcomes_waiting = !outcomes_.empty(),
                     .stopping = stopping_};
   }
@@ -106,8 +115,8 @@ class Runner::Loop {
     if (!stopping_ && stop_requests_.load() > 0) BeginStop(now, "stop requested");
     const int claimed = Dispatch(now);
     StartPolls(now);
-    if (pacer_.ShouldRecount(now) && outcomes_.empty()) {
-      progress_.counts = queue_.CountByState();
+    if ((recount_held_ || pacer_.ShouldRecount(now)) && outcomes_.empty()) {
+      Recount();
       pacer_.Recounted(now);
     }
     if (now - last_file_check_ >= kFileCheckEvery) {
@@ -126,7 +135,7 @@ class Runner::Loop {
   void BeginStop(Seconds now, const std::string& why) {
     stopping_ = true;
     stop_deadline_ = now + o_.stop_grace;
-    if (!auth_failed_) {
+    if (!auth_failed_ && !tripped_) {
       r_.reporter_.Log(why + ": no new submits; waiting up to " +
                        std::to_string(static_cast<int>(o_.stop_grace)) +
                        " s for replies already on the wire");
@@ -135,15 +144,23 @@ class Runner::Loop {
 
   bool IsOver(Seconds now) {
     const LoopView view = View(now);
-    if (!RunIsOver(view, r_.http_.InFlight(), stop_deadline_, progress_.counts.NotFinal())) {
+    if (!RunIsOver(view, r_.http_.InFlight(), stop_deadline_,
+                   progress_.counts.NotFinal() - held_pending_)) {
       return false;
     }
     if (stopping_) return true;
     // The counts say done: confirm against the database (another process
     // may have run `retry` meanwhile).
-    progress_.counts = queue_.CountByState();
+    Recount();
     pacer_.Recounted(now);
-    return progress_.counts.NotFinal() == 0;
+    return progress_.counts.NotFinal() - held_pending_ == 0;
+  }
+
+  // The state counts, and the pending jobs of held models, from the database.
+  void Recount() {
+    progress_.counts = queue_.CountByState();
+    held_pending_ = queue_.CountHeld();
+    recount_held_ = false;
   }
 
   // Applies outcomes and claims what the pacer allows.
@@ -159,7 +176,9 @@ class Runner::Loop {
   }
 
   std::vector<ClaimedJob> Flush(int claim) {
-    std::vector<ClaimedJob> claimed = queue_.CommitAndClaim(outcomes_, claim, Now());
+    std::vector<ClaimedJob> claimed = queue_.CommitAndClaim(
+        outcomes_, claim, Now(),
+        [this](const ClaimedJob& job) { return policy_.Admit(job.id, job.model); });
     outcomes_.clear();
     progress_.counts[JobState::kPending] -= static_cast<std::int64_t>(claimed.size());
     progress_.counts[JobState::kSubmitting] += static_cast<std::int64_t>(claimed.size());
@@ -184,7 +203,7 @@ class Runner::Loop {
     request.model = job.model;
     request.prompt = std::move(job.prompt);
     request.hours = job.hours;
-    const SubmittedJob submitted{job.id, job.attempts};
+    const SubmittedJob submitted{job.id, job.attempts, job.model};
     submits_in_flight_.insert(job.id);
     r_.api_.Submit(request, [this, submitted](api::SubmitResult&& result) {
       submits_in_flight_.erase(submitted.id);
@@ -204,8 +223,28 @@ class Runner::Loop {
     if (d.pause_submits_until) pacer_.PauseSubmits(*d.pause_submits_until);
     if (d.throttled) pacer_.Throttled(Now(), result.retry_after_seconds);
     if (d.retry_at) pacer_.DueAt(*d.retry_at);
+    // A job of a held model back to pending is one more held job.
+    if (!held_.empty() && d.transition.to == JobState::kPending) recount_held_ = true;
     Apply(std::move(d.transition));
+    for (Transition& t : d.released) Apply(std::move(t));
+    if (d.hold) HoldModel(*d.hold);
+    if (d.trip) Tripped(*d.trip);
     if (d.stop_run) AuthFailed(*d.stop_run);
+  }
+
+  void HoldModel(const Hold& hold) {
+    queue_.Hold(hold.model, hold.reason, Now());
+    held_.push_back(hold);
+    recount_held_ = true;
+    r_.reporter_.Log("holding model '" + hold.model +
+                     "': its submits are refused the same way while others go through (" +
+                     hold.reason + "); its jobs stay pending, the other models go on");
+  }
+
+  void Tripped(const Trip& trip) {
+    if (tripped_ || auth_failed_) return;
+    tripped_ = trip;
+    BeginStop(Now(), "the circuit breaker tripped");
   }
 
   void AuthFailed(const std::string& error) {
@@ -285,6 +324,10 @@ class Runner::Loop {
   Seconds stop_deadline_ = 0;
   bool auth_failed_ = false;
   std::string auth_error_;
+  std::optional<Trip> tripped_;
+  std::vector<Hold> held_;
+  std::int64_t held_pending_ = 0;  // pending jobs of held models, as last counted
+  bool recount_held_ = false;      // held_pending_ is out of date
 };
 
 Runner::Runner(store::JobStore& store, http::Client& http, api::Client& api, const Clock& clock,

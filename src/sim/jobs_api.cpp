@@ -170,6 +170,11 @@ void JobsApi::HandleSubmit(const Request& req, Response& res, const FaultRoll&, 
     SendJson(res, 200, ErrorReply(error->message));
     return;
   }
+  if (!options_.refuse_submits.empty()) {
+    ++counters_.submits_rejected;
+    SendJson(res, 200, ErrorReply(options_.refuse_submits));
+    return;
+  }
   const auto& submit = std::get<SubmitRequest>(parsed);
   if (!models_.empty() && models_.count(submit.model) == 0) {
     ++counters_.submits_rejected;

@@ -89,6 +89,8 @@ void AddJobFlags(CLI::App& app, SimOptions& o) {
       ->capture_default_str();
   app.add_option("--models", o.models, "Models accepted, comma-separated; default: any")
       ->delimiter(',');
+  app.add_option("--refuse-submits", o.refuse_submits,
+                 "Answer every submit success:false with this error; default: none");
   app.add_option("--fail-marker", o.fail_marker, "A prompt containing this ends 'failed'")
       ->capture_default_str();
   app.add_option("--abort-marker", o.abort_marker, "A prompt containing this ends 'aborted'")

@@ -37,10 +37,13 @@ struct SimOptions {
   int port = 0;                     // 0: pick a free port
   std::string token = "sim-token";  // Bearer token required (401 otherwise)
   std::string base_path = "/remotejobs/v2";
-  double queue_seconds = 0.2;              // provisioning+downloading time
-  double run_seconds = 1.0;                // running time
-  double jitter = 0.25;                    // +- fraction applied to both, per job
-  std::vector<std::string> models;         // empty: any model; else others get success:false
+  double queue_seconds = 0.2;       // provisioning+downloading time
+  double run_seconds = 1.0;         // running time
+  double jitter = 0.25;             // +- fraction applied to both, per job
+  std::vector<std::string> models;  // empty: any model; else others get success:false
+  // Non-empty: every submit is answered success:false with this error (a
+  // service refusing all work, as the circuit breaker's tests need).
+  std::string refuse_submits;
   std::string fail_marker = "[[fail]]";    // a prompt containing it ends `failed`
   std::string abort_marker = "[[abort]]";  // ... ends `aborted`
   std::string status_case = "lower";       // "lower" (completed) or "title" (Completed)

@@ -48,6 +48,12 @@ struct RunQueue::Statements {
                        " WHERE id = ?1 AND (output IS NOT ?2 OR runtime IS NOT ?3"
                        " OR remote_created IS NOT ?4)"
                        " AND (?5 <> 'running' OR output IS NULL OR remote_created IS ?4)"),
+        refused(
+            db,
+            "UPDATE job_state SET state = 'failed', last_error = ?2, finished_at = ?3,"
+            " updated_at = ?3, attempts = attempts + 1 WHERE job_id = ?1 AND state = 'pending'"),
+        due(db,
+            "UPDATE job_state SET next_attempt_at = ?2 WHERE job_id = ?1 AND state = 'pending'"),
         missing(db,
                 "UPDATE job_state SET missing_since = coalesce(missing_since, ?2)"
                 " WHERE job_id = ?1 AND state IN ('submitted','running')"),
@@ -56,7 +62,8 @@ struct RunQueue::Statements {
               " FROM job_state s INDEXED BY job_state_due"
               " JOIN jobs j ON j.id = s.job_id JOIN batches b ON b.id = s.batch_id"
               " WHERE s.state = 'pending' AND s.next_attempt_at <= ?1"
-              " AND (?2 IS NULL OR s.batch_id = ?2)" +
+              " AND (?2 IS NULL OR s.batch_id = ?2)"
+              " AND j.model NOT IN (SELECT model FROM temp.run_held)" +
                   only + " ORDER BY s.next_attempt_at, s.job_id LIMIT ?3"),
         mark_submitting(db,
                         "UPDATE job_state SET state = 'submitting', attempts = attempts + 1,"
@@ -78,7 +85,7 @@ struct RunQueue::Statements {
                     " WHERE state IN ('submitted','running') AND (?1 IS NULL OR batch_id = ?1)" +
                         only_unaliased) {}
 
-  SQLite::Statement submitted, retry, failed, polled, polled_results, missing, claim,
+  SQLite::Statement submitted, retry, failed, polled, polled_results, refused, due, missing, claim,
       mark_submitting, due_polls, mark_polled, next_due, oldest_poll;
 };
 
@@ -146,6 +153,17 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
     s.missing.bind(2, now);
     Run(s.missing);
   }
+  for (const auto& o : outcomes.refused) {
+    s.refused.bind(1, o.id);
+    s.refused.bind(2, o.error);
+    s.refused.bind(3, now_text);
+    Run(s.refused);
+  }
+  for (const auto& o : outcomes.due) {
+    s.due.bind(1, o.id);
+    s.due.bind(2, o.at);
+    Run(s.due);
+  }
 }
 
 // Runs one of the prepared min() queries over the run's jobs.
@@ -179,6 +197,9 @@ RunQueue::RunQueue(JobStore& store, std::optional<std::string> batch,
       if (!find.executeStep()) throw Error(kExitUsage, "no batch named '" + *batch + "'");
       batch_id_ = find.getColumn(0).getInt64();
     }
+    // The models the breaker holds this run (Hold): the claim skips them.
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS run_held (model TEXT PRIMARY KEY) WITHOUT ROWID");
+    db.exec("DELETE FROM temp.run_held");
     std::string only, only_unaliased;
     if (limit) {
       // The first `limit` pending jobs in claim order: job ids follow the
@@ -249,7 +270,7 @@ std::int64_t RunQueue::ResolveUncertain(bool resubmit, Seconds now) {
 }
 
 std::vector<ClaimedJob> RunQueue::CommitAndClaim(const Outcomes& outcomes, int claim_limit,
-                                                 Seconds now) {
+                                                 Seconds now, const Admit& admit) {
   std::vector<ClaimedJob> claimed;
   if (outcomes.empty() && claim_limit <= 0) return claimed;
   const std::string now_text = FormatIsoUtc(now);
@@ -268,6 +289,7 @@ std::vector<ClaimedJob> RunQueue::CommitAndClaim(const Outcomes& outcomes, int c
       job.app = s.claim.getColumn(3).getString();
       if (!s.claim.getColumn(4).isNull()) job.hours = s.claim.getColumn(4).getDouble();
       job.attempts = s.claim.getColumn(5).getInt();
+      if (admit && !admit(job)) continue;
       claimed.push_back(std::move(job));
     }
     s.claim.reset();
@@ -315,6 +337,49 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
     }
   });
   return targets;
+}
+
+void RunQueue::Hold(const std::string& model, const std::string& reason, Seconds now) {
+  store_.InTransaction([&] {
+    auto& db = store_.impl().db;
+    SQLite::Statement held(db, "INSERT OR IGNORE INTO temp.run_held (model) VALUES (?1)");
+    held.bind(1, model);
+    held.exec();
+    SQLite::Statement record(db,
+                             "INSERT INTO holds (model, reason, held_at) VALUES (?1, ?2, ?3)"
+                             " ON CONFLICT (model) DO UPDATE SET reason = ?2, held_at = ?3");
+    record.bind(1, model);
+    record.bind(2, reason);
+    record.bind(3, FormatIsoUtc(now));
+    record.exec();
+  });
+  holding_ = true;
+}
+
+void RunQueue::ClearHolds() {
+  store_.InTransaction([&] {
+    store_.impl().db.exec("DELETE FROM holds");
+    store_.impl().db.exec("DELETE FROM temp.run_held");
+  });
+  holding_ = false;
+}
+
+std::int64_t RunQueue::CountHeld() {
+  if (!holding_) return 0;
+  std::int64_t held = 0;
+  try {
+    std::string sql =
+        "SELECT count(*) FROM job_state s INDEXED BY job_state_due JOIN jobs j ON j.id = s.job_id"
+        " WHERE s.state = 'pending' AND (?1 IS NULL OR s.batch_id = ?1)"
+        " AND j.model IN (SELECT model FROM temp.run_held)";
+    if (limited_) sql += " AND s.job_id IN (SELECT job_id FROM temp.run_limit)";
+    SQLite::Statement query(store_.impl().db, sql);
+    BindBatch(query, 1, batch_id_);
+    if (query.executeStep()) held = query.getColumn(0).getInt64();
+  } catch (const SQLite::Exception& e) {
+    RethrowStoreError(store_.path(), "count held jobs", e);
+  }
+  return held;
 }
 
 std::optional<Seconds> RunQueue::NextDueTime() {

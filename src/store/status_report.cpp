@@ -115,6 +115,22 @@ void ReadErrors(SQLite::Database& db, std::int64_t batch_id, std::size_t limit,
   }
 }
 
+// The models the last run held (holds, schema 4), on each batch's row of
+// that model that still has pending jobs.
+void ReadHolds(SQLite::Database& db, StatusReport& report) {
+  SQLite::Statement query(db, "SELECT model, reason, held_at FROM holds");
+  while (query.executeStep()) {
+    const std::string model = query.getColumn(0).getString();
+    for (auto& batch : report.batches) {
+      for (auto& row : batch.models) {
+        if (row.model != model || row.counts[JobState::kPending] == 0) continue;
+        row.held_reason = query.getColumn(1).getString();
+        row.held_at = query.getColumn(2).getString();
+      }
+    }
+  }
+}
+
 }  // namespace
 
 StatusReport BuildStatusReport(JobStore& store, const StatusOptions& options) {
@@ -126,6 +142,7 @@ StatusReport BuildStatusReport(JobStore& store, const StatusOptions& options) {
     StatusReport report;
     report.batches = ReadBatches(db, batch_id);
     ReadCounts(db, batch_id, report);
+    ReadHolds(db, report);
     ReadUncertain(db, batch_id, options.max_uncertain, report);
     ReadErrors(db, batch_id, options.max_errors, report);
     snapshot.commit();

@@ -189,6 +189,14 @@ TEST(ApiClientTest, RedactRemovesLongRunsOfTheSecretNotOnlyTheWhole) {
   EXPECT_EQ(Redact("a secret of 4: abcd, abc", "abcd"), "a secret of 4: [redacted], abc");
 }
 
+TEST(ApiClientTest, RedactingTwiceLeavesTheMarksOfTheFirstPassWhole) {
+  // A one-letter token is in the mark itself: the marks stay as they are.
+  const std::string once = Redact("Unauthorized: a valid token", "t");
+  EXPECT_EQ(once, "Unau[redacted]horized: a valid [redacted]oken");
+  EXPECT_EQ(Redact(once, "t"), once);
+  EXPECT_EQ(Redact("[redacted] and e", "e"), "[redacted] and [redacted]");
+}
+
 TEST(ApiClientTest, ATokenWithAControlCharacterIsRefusedBeforeAnyRequest) {
   LoopbackServer server([](const SeenRequest&) { return JsonReply("{}"); });
   http::Client http;

@@ -20,10 +20,10 @@ constexpr const char* kToken = "check-token-51d0e";
 
 class CheckCommandTest : public ::testing::Test {
  protected:
-  void StartSim(sim::SimOptions options, double queue_seconds = 0.04) {
+  void StartSim(sim::SimOptions options, double queue_seconds = 0.04, double run_seconds = 0.06) {
     options.token = kToken;
     options.queue_seconds = queue_seconds;
-    options.run_seconds = 0.06;
+    options.run_seconds = run_seconds;
     sim_ = std::make_unique<sim::SimServer>(options);
     sim_->Start();
   }
@@ -50,7 +50,9 @@ class CheckCommandTest : public ::testing::Test {
 };
 
 TEST_F(CheckCommandTest, EveryModelCompletingExitsZeroAndPrintsTheSpellingsInOrder) {
-  StartSim({.status_case = "title"});
+  // Each phase lasts 10 or more poll intervals, so a loaded machine's late
+  // poll still sees every spelling (at 20 ms per phase one was missed).
+  StartSim({.status_case = "title"}, 0.4, 0.3);
   const ChildResult r =
       Check({"--model", "gemma:2b", "--model", "llama3:8b", "--completed-statuses", "completed"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

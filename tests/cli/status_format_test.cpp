@@ -94,7 +94,7 @@ TEST(StatusFormatTest, WritesJsonForScripts) {
   EXPECT_EQ(json["batches"][0]["manifest_path"], "capitals.yaml");
   EXPECT_EQ(json["batches"][0]["models"][1].dump(),
             R"({"counts":{"cancelled":0,"completed":0,"failed":1,"pending":1,"running":0,)"
-            R"("submitted":0,"submitting":1,"total":3},"model":"llama3:8b"})");
+            R"("submitted":0,"submitting":1,"total":3},"held":null,"model":"llama3:8b"})");
   EXPECT_EQ(json["totals"]["total"], 7);
   EXPECT_EQ(json["uncertain"].dump(),
             R"({"count":1,"jobs":[{"attempts":1,"batch":"capitals","model":"llama3:8b",)"

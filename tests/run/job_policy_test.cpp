@@ -591,5 +591,208 @@ TEST(RunIsOverTest, OtherwiseOnlyWhenNothingIsLeftAnywhere) {
   EXPECT_FALSE(RunIsOver(v, 0, 0, 0));
 }
 
+// --- the circuit breaker ---
+
+api::SubmitResult Refused(api::Refusal refusal, std::string error, long http_status = 200) {
+  api::SubmitResult r = Reply(
+      refusal == api::Refusal::kUnreachable ? api::Outcome::kRetryable : api::Outcome::kPermanent,
+      std::move(error));
+  r.refusal = refusal;
+  r.http_status = http_status;
+  return r;
+}
+
+class BreakerTest : public JobPolicyTest {
+ protected:
+  BreakerTest() { options_.breaker_after = 5; }
+
+  // Claims job `id` of `model` (Admit) and answers it with `reply`.
+  SubmitDecision Answer(JobPolicy& policy, std::int64_t id, const std::string& model,
+                        const api::SubmitResult& reply) {
+    EXPECT_TRUE(policy.Admit(id, model)) << "job " << id;
+    return policy.OnSubmitReply({id, 1, model}, reply, clock_.Now());
+  }
+};
+
+TEST_F(BreakerTest, FiveSubmitsRefusedWithA404TripItAndEachGoesBackToPendingUndone) {
+  JobPolicy policy(options_);
+  const auto not_found = Refused(api::Refusal::kHttp, "HTTP 404: Not Found", 404);
+  for (int id = 1; id <= 4; ++id) {
+    const SubmitDecision d = Answer(policy, id, "m", not_found);
+    EXPECT_EQ(d.transition.to, JobState::kPending);
+    const auto& retry = RecordAs<Outcomes::Retry>(d.transition);
+    EXPECT_TRUE(retry.undo_attempt);
+    EXPECT_EQ(retry.error, "HTTP 404: Not Found");
+    EXPECT_FALSE(d.trip);
+  }
+  const SubmitDecision d = Answer(policy, 5, "m", not_found);
+  EXPECT_TRUE(RecordAs<Outcomes::Retry>(d.transition).undo_attempt);
+  ASSERT_TRUE(d.trip);
+  EXPECT_EQ(d.trip->refusals, 5);
+  EXPECT_EQ(d.trip->jobs, 5);
+  EXPECT_EQ(d.trip->http_status, 404);
+  // The five need not wait out a backoff in the next run: due now.
+  ASSERT_EQ(d.released.size(), 5u);
+  for (const Transition& t : d.released) {
+    EXPECT_EQ(t.to, JobState::kPending);
+    EXPECT_EQ(RecordAs<Outcomes::Due>(t).at, clock_.Now());
+  }
+  const std::string message = DescribeTrip(*d.trip, "http://h/remotejobs/v3");
+  EXPECT_NE(message.find("HTTP 404: Not Found"), std::string::npos) << message;
+  EXPECT_NE(message.find("endpoint's path (--endpoint http://h/remotejobs/v3"), std::string::npos)
+      << message;
+}
+
+TEST_F(BreakerTest, BeforeAnySubmitWentThroughAtMostTheBreakersCountAreOutAtOnce) {
+  JobPolicy policy(options_);
+  for (int id = 1; id <= 5; ++id) EXPECT_TRUE(policy.Admit(id, id % 2 == 0 ? "a" : "b"));
+  EXPECT_FALSE(policy.Admit(6, "a"));
+  EXPECT_FALSE(policy.Admit(7, "c"));
+  // One reply frees one place; an accepted submit lifts the bound for its model.
+  policy.OnSubmitReply({1, 1, "b"}, Reply(api::Outcome::kSuccess), clock_.Now());
+  EXPECT_TRUE(policy.Admit(8, "b"));
+  EXPECT_TRUE(policy.Admit(9, "b"));
+  EXPECT_TRUE(policy.Admit(10, "b"));
+}
+
+TEST_F(BreakerTest, ConnectionRefusedTripsAndNamesTheHostAndPortToCheck) {
+  JobPolicy policy(options_);
+  const auto refused =
+      Refused(api::Refusal::kUnreachable, "connection refused: Failed to connect", 0);
+  std::optional<Trip> trip;
+  for (int id = 1; id <= 5; ++id) trip = Answer(policy, id, "m", refused).trip;
+  ASSERT_TRUE(trip);
+  const std::string message = DescribeTrip(*trip, "http://127.0.0.1:9/v2");
+  EXPECT_NE(message.find("connection refused: Failed to connect"), std::string::npos);
+  EXPECT_NE(message.find("host and port"), std::string::npos) << message;
+  EXPECT_NE(message.find("pending again with their attempts undone"), std::string::npos);
+}
+
+TEST_F(BreakerTest, TheSameServiceErrorForFiveJobsTripsADifferentOneStartsTheCountAgain) {
+  JobPolicy policy(options_);
+  const auto closed = Refused(api::Refusal::kService, "service said: closed");
+  for (int id = 1; id <= 3; ++id) EXPECT_FALSE(Answer(policy, id, "m", closed).trip);
+  EXPECT_FALSE(Answer(policy, 4, "m", Refused(api::Refusal::kService, "service said: other")).trip);
+  for (int id = 5; id <= 8; ++id) EXPECT_FALSE(Answer(policy, id, "m", closed).trip) << id;
+  // Admitted: refusals in a row are 4 (the "other" one broke the row).
+  EXPECT_TRUE(Answer(policy, 9, "m", closed).trip);
+}
+
+TEST_F(BreakerTest, TransientFailuresNeitherTripItNorCountAgainstTheBound) {
+  JobPolicy policy(options_);
+  const auto refused = Refused(api::Refusal::kService, "service said: closed");
+  for (int id = 1; id <= 4; ++id) Answer(policy, id, "m", refused);
+  for (int i = 0; i < 20; ++i) {
+    const std::int64_t id = 100 + i;
+    const SubmitDecision d = Answer(policy, id, "m", Reply(api::Outcome::kRetryable, "HTTP 503"));
+    EXPECT_FALSE(d.trip);
+    EXPECT_FALSE(RecordAs<Outcomes::Retry>(d.transition).undo_attempt);  // a normal retry
+  }
+  auto throttled = Reply(api::Outcome::kRetryable, "HTTP 429", 1.0);
+  throttled.http_status = 429;
+  EXPECT_FALSE(Answer(policy, 200, "m", throttled).trip);
+  EXPECT_TRUE(Answer(policy, 5, "m", refused).trip);
+}
+
+TEST_F(BreakerTest, AModelTheServiceRefusesIsHeldWhileTheOthersGoOn) {
+  JobPolicy policy(options_);
+  std::optional<Hold> hold;
+  std::int64_t id = 1;
+  for (int i = 0; i < 5; ++i) {
+    const SubmitDecision ok = Answer(policy, id++, "good", Reply(api::Outcome::kSuccess));
+    EXPECT_FALSE(ok.trip);
+    const SubmitDecision d =
+        Answer(policy, id++, "phi3:mini",
+               Refused(api::Refusal::kService, "service said: Unknown model: phi3:mini"));
+    EXPECT_FALSE(d.trip);
+    EXPECT_TRUE(RecordAs<Outcomes::Retry>(d.transition).undo_attempt);
+    if (d.hold) hold = d.hold;
+  }
+  ASSERT_TRUE(hold);
+  EXPECT_EQ(hold->model, "phi3:mini");
+  EXPECT_EQ(hold->reason, "service said: Unknown model: phi3:mini");
+  EXPECT_FALSE(policy.Admit(id++, "phi3:mini"));
+  EXPECT_TRUE(policy.Admit(id++, "good"));
+  const std::string message = DescribeHold(*hold);
+  EXPECT_NE(message.find("model's name 'phi3:mini'"), std::string::npos) << message;
+}
+
+TEST_F(BreakerTest, AModelsNameCountsOnlyAsAWholeWord) {
+  JobPolicy policy(options_);
+  // Model "a" is not named by "said", so both models' answers agree.
+  std::optional<Trip> trip;
+  for (int id = 1; id <= 5; ++id) {
+    trip = Answer(policy, id, id % 2 == 0 ? "a" : "b",
+                  Refused(api::Refusal::kService, "service said: Queue is closed"))
+               .trip;
+  }
+  ASSERT_TRUE(trip);
+  EXPECT_EQ(trip->model, "");
+}
+
+TEST_F(BreakerTest, AnUntriedModelHasAtMostTheBreakersCountOutOrRefused) {
+  JobPolicy policy(options_);
+  Answer(policy, 1, "good", Reply(api::Outcome::kSuccess));
+  const auto unknown = Refused(api::Refusal::kService, "service said: Unknown model: x");
+  Answer(policy, 2, "x", unknown);
+  Answer(policy, 3, "x", unknown);
+  EXPECT_TRUE(policy.Admit(4, "x"));
+  EXPECT_TRUE(policy.Admit(5, "x"));
+  EXPECT_TRUE(policy.Admit(6, "x"));
+  EXPECT_FALSE(policy.Admit(7, "x"));  // 2 refused + 3 out
+  EXPECT_TRUE(policy.Admit(8, "good"));
+}
+
+TEST_F(BreakerTest, TheSameErrorNamingEachModelTripsTheRunWhenNoModelGoesThrough) {
+  JobPolicy policy(options_);
+  std::optional<Trip> trip;
+  for (int id = 1; id <= 5; ++id) {
+    const std::string model = "m" + std::to_string(id);
+    trip = Answer(policy, id, model,
+                  Refused(api::Refusal::kService, "service said: Unknown model: " + model))
+               .trip;
+  }
+  ASSERT_TRUE(trip);
+  EXPECT_EQ(trip->model, "m5");
+}
+
+TEST_F(BreakerTest, ARefusalThatProvesToBeOneJobsOwnFailsItWhenItsModelGoesThrough) {
+  JobPolicy policy(options_);
+  const auto bad = Refused(api::Refusal::kHttp, "HTTP 400: prompt too long", 400);
+  const SubmitDecision refused = Answer(policy, 1, "m", bad);
+  EXPECT_EQ(refused.transition.to, JobState::kPending);
+  const SubmitDecision ok = Answer(policy, 2, "m", Reply(api::Outcome::kSuccess));
+  ASSERT_EQ(ok.released.size(), 1u);
+  EXPECT_EQ(ok.released[0].from, JobState::kPending);
+  EXPECT_EQ(ok.released[0].to, JobState::kFailed);
+  const auto& row = RecordAs<Outcomes::Refused>(ok.released[0]);
+  EXPECT_EQ(row.id, 1);
+  EXPECT_EQ(row.error, "submit refused: HTTP 400: prompt too long");
+  // Released once: the next acceptance releases nothing more.
+  EXPECT_TRUE(Answer(policy, 3, "m", Reply(api::Outcome::kSuccess)).released.empty());
+}
+
+TEST_F(BreakerTest, AJobRefusedAgainAfterItWentBackFailsAsItWouldWithoutTheBreaker) {
+  JobPolicy policy(options_);
+  const auto bad = Refused(api::Refusal::kHttp, "HTTP 400: prompt too long", 400);
+  Answer(policy, 1, "m", bad);
+  const SubmitDecision again = Answer(policy, 1, "m", bad);
+  EXPECT_EQ(again.transition.to, JobState::kFailed);
+  EXPECT_EQ(RecordAs<Outcomes::Failed>(again.transition).error,
+            "submit refused: HTTP 400: prompt too long");
+  EXPECT_FALSE(again.trip);
+}
+
+TEST_F(BreakerTest, OffEveryRefusedJobFailsOnItsOwnAndNothingIsBounded) {
+  options_.breaker_after = 0;
+  JobPolicy policy(options_);
+  for (int id = 1; id <= 100; ++id) {
+    const SubmitDecision d =
+        Answer(policy, id, "m", Refused(api::Refusal::kHttp, "HTTP 404: Not Found", 404));
+    EXPECT_EQ(d.transition.to, JobState::kFailed);
+    EXPECT_FALSE(d.trip);
+  }
+}
+
 }  // namespace
 }  // namespace gridbatch::run

@@ -14,15 +14,25 @@
 namespace gridbatch::run {
 namespace {
 
+using testing::JobRow;
+using testing::Prompts;
+
 class RunCommandTest : public testing::RunFixture {
  protected:
   // Starts `gridbatch run --db DB --endpoint SIM <extra...>`; stderr to a file.
   pid_t Start(const std::vector<std::string>& extra, const std::string& token = "test-token-7f3a") {
     const std::string err_path = (dir_ / ("stderr" + std::to_string(runs_++) + ".txt")).string();
     err_paths_.push_back(err_path);
-    std::vector<std::string> args = {
-        GRIDBATCH_BINARY, "run",        "--db", db_path_,          "--endpoint",
-        sim_->Endpoint(), "--progress", "none", "--poll-interval", "0.1"};
+    std::vector<std::string> args = {GRIDBATCH_BINARY,
+                                     "run",
+                                     "--db",
+                                     db_path_,
+                                     "--endpoint",
+                                     endpoint_.empty() ? sim_->Endpoint() : endpoint_,
+                                     "--progress",
+                                     "none",
+                                     "--poll-interval",
+                                     "0.1"};
     args.insert(args.end(), extra.begin(), extra.end());
     const pid_t pid = fork();
     if (pid == 0) {
@@ -62,8 +72,37 @@ class RunCommandTest : public testing::RunFixture {
     return text.str();
   }
 
+  // Runs `gridbatch ARGS...` to its end; its stdout.
+  std::string Output(const std::vector<std::string>& args) {
+    std::string command = GRIDBATCH_BINARY;
+    for (const std::string& arg : args) command += " '" + arg + "'";
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) return out;
+    char buffer[4096];
+    for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    pclose(pipe);
+    return out;
+  }
+
+  // The breaker's promise after it tripped or held: every job of `model`
+  // ("" for all) is pending with no attempt spent, and at most `touched`
+  // of them carry the refusal as their last error.
+  void ExpectPendingUndone(std::size_t touched, const std::string& model = "") {
+    std::size_t with_error = 0;
+    for (const JobRow& row : Rows()) {
+      if (!model.empty() && row.model != model) continue;
+      EXPECT_EQ(row.state, "pending") << row.prompt << " " << row.model;
+      EXPECT_EQ(row.attempts, 0) << row.prompt << " " << row.model;
+      if (!row.error.empty()) ++with_error;
+    }
+    EXPECT_GE(with_error, 1u);
+    EXPECT_LE(with_error, touched);
+  }
+
   int runs_ = 0;
   std::vector<std::string> err_paths_;
+  std::string endpoint_;  // instead of the simulator's, when set
 };
 
 TEST_F(RunCommandTest, ExitsZeroWhenAllAreFinalEvenIfSomeFailedAndOneWithStrict) {
@@ -200,6 +239,100 @@ TEST_F(RunCommandTest, ATraceStopsAtItsCapWithALastLineAndAWarning) {
                               ": the trace reached its size cap of 4000 bytes"),
             std::string::npos)
       << LastStderr();
+}
+
+// --- the circuit breaker (issue 12): each wrong setting stops the run after
+// at most --breaker jobs (default 5), exit 69, every job pending with no
+// attempt spent, and the corrected run completes every job.
+
+TEST_F(RunCommandTest, AWrongEndpointPathStopsAfterFiveJobsAndNamesThePath) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  Load("path", Prompts(40), {"m"});
+  endpoint_ = sim_->Endpoint();
+  endpoint_.replace(endpoint_.rfind("/v2"), 3, "/v3");
+  EXPECT_EQ(RunToEnd({}), 69) << LastStderr();
+  const std::string err = LastStderr();
+  EXPECT_NE(err.find("circuit breaker"), std::string::npos) << err;
+  EXPECT_NE(err.find("HTTP 404"), std::string::npos) << err;
+  EXPECT_NE(err.find("the endpoint's path (--endpoint " + endpoint_), std::string::npos) << err;
+  EXPECT_LE(sim_->GetCounters().requests, 5u);
+  ExpectPendingUndone(5);
+  endpoint_.clear();
+  EXPECT_EQ(RunToEnd({}), 0) << LastStderr();
+  EXPECT_EQ(StateCounts()["completed"], 40);
+}
+
+TEST_F(RunCommandTest, AClosedPortStopsAfterFiveJobsAndNamesTheHostAndPort) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  Load("closed", Prompts(40), {"m"});
+  {
+    // A port nothing listens on: bound, then closed again.
+    sim::SimServer closed({});
+    endpoint_ = closed.Endpoint();
+  }
+  EXPECT_EQ(RunToEnd({}), 69) << LastStderr();
+  const std::string err = LastStderr();
+  EXPECT_NE(err.find("connection refused"), std::string::npos) << err;
+  EXPECT_NE(err.find("host and port"), std::string::npos) << err;
+  ExpectPendingUndone(5);
+  endpoint_.clear();
+  EXPECT_EQ(RunToEnd({}), 0) << LastStderr();
+  EXPECT_EQ(StateCounts()["completed"], 40);
+}
+
+TEST_F(RunCommandTest, TheSameServiceErrorForEveryJobStopsAfterFiveAndIsQuoted) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .refuse_submits = "Queue is closed"});
+  Load("closed", Prompts(40), {"a", "b"});
+  EXPECT_EQ(RunToEnd({}), 69) << LastStderr();
+  const std::string err = LastStderr();
+  EXPECT_NE(err.find("The service answered: service said: Queue is closed"), std::string::npos)
+      << err;
+  EXPECT_LE(sim_->GetCounters().submits_rejected, 5u);
+  ExpectPendingUndone(5);
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05});
+  EXPECT_EQ(RunToEnd({}), 0) << LastStderr();
+  EXPECT_EQ(StateCounts()["completed"], 80);
+}
+
+TEST_F(RunCommandTest, AnUnknownModelIsHeldWithItsReasonWhileTheOtherModelCompletes) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .models = {"gemma:2b"}});
+  Load("models", Prompts(30), {"gemma:2b", "phi3:mini"});
+  EXPECT_EQ(RunToEnd({}), 69) << LastStderr();
+  const std::string err = LastStderr();
+  EXPECT_NE(err.find("held model 'phi3:mini'"), std::string::npos) << err;
+  EXPECT_NE(err.find("Unknown model: phi3:mini"), std::string::npos) << err;
+  EXPECT_NE(err.find("30 job(s) of held models are pending"), std::string::npos) << err;
+  EXPECT_LE(sim_->GetCounters().submits_rejected, 5u);
+  ExpectPendingUndone(5, "phi3:mini");
+  for (const JobRow& row : Rows()) {
+    if (row.model == "gemma:2b") {
+      EXPECT_EQ(row.state, "completed") << row.prompt;
+    }
+  }
+  // status shows the hold and its reason, as text and as JSON.
+  const std::string status = Output({"status", "--db", db_path_});
+  EXPECT_NE(status.find("held: phi3:mini's 30 pending job(s) wait since"), std::string::npos)
+      << status;
+  EXPECT_NE(status.find("Unknown model: phi3:mini"), std::string::npos) << status;
+  const std::string json = Output({"status", "--db", db_path_, "--json"});
+  EXPECT_NE(json.find("\"reason\": \"service said: Unknown model: phi3:mini\""), std::string::npos)
+      << json;
+  // The service learns the model: the next run completes it, and the hold is gone.
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .models = {"gemma:2b", "phi3:mini"}});
+  EXPECT_EQ(RunToEnd({}), 0) << LastStderr();
+  EXPECT_EQ(StateCounts()["completed"], 60);
+  EXPECT_EQ(Output({"status", "--db", db_path_}).find("held"), std::string::npos);
+}
+
+TEST_F(RunCommandTest, TheBreakerCountIsAnOptionAndZeroTurnsItOff) {
+  StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .refuse_submits = "Queue is closed"});
+  Load("count", Prompts(12), {"m"});
+  EXPECT_EQ(RunToEnd({"--breaker", "2"}), 69) << LastStderr();
+  EXPECT_LE(sim_->GetCounters().submits_rejected, 2u);
+  ExpectPendingUndone(2);
+  EXPECT_EQ(RunToEnd({"--breaker", "0"}), 0) << LastStderr();
+  EXPECT_EQ(StateCounts()["failed"], 12);
+  EXPECT_EQ(RunToEnd({"--breaker", "-1"}), 64);
 }
 
 }  // namespace

@@ -25,6 +25,15 @@
 
 namespace gridbatch::run::testing {
 
+// `n` distinct prompts.
+inline std::vector<std::string> Prompts(int n, const std::string& prefix = "Question") {
+  std::vector<std::string> prompts;
+  for (int i = 0; i < n; ++i) {
+    prompts.push_back(prefix + " " + std::to_string(i) + ": what is " + std::to_string(i) + "+1?");
+  }
+  return prompts;
+}
+
 class RecordingReporter final : public Reporter {
  public:
   void Tick(const Progress& progress) override {

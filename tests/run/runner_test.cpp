@@ -12,12 +12,7 @@ namespace {
 
 using testing::RunFixture;
 
-std::vector<std::string> Prompts(int n, const std::string& prefix = "Question") {
-  std::vector<std::string> prompts;
-  for (int i = 0; i < n; ++i)
-    prompts.push_back(prefix + " " + std::to_string(i) + ": what is " + std::to_string(i) + "+1?");
-  return prompts;
-}
+using testing::Prompts;
 
 class RunnerTest : public RunFixture {};
 
@@ -338,7 +333,9 @@ TEST_F(RunnerTest, AServerLimitingAtTheClientsOwnRateAndBurstSendsNo429EvenAtThe
 TEST_F(RunnerTest, TheSubmitCountSaysHowManyWereSentRefusedOnesIncluded) {
   StartSim({.queue_seconds = 0.02, .run_seconds = 0.05, .models = {"gemma:2b"}});
   Load("models", Prompts(6), {"gemma:2b", "nosuch:1b"});
-  const RunResult result = Run(FastOptions());
+  RunOptions options = FastOptions();
+  options.breaker_after = 0;  // each refused job fails on its own
+  const RunResult result = Run(options);
   const sim::Counters c = sim_->GetCounters();
   EXPECT_EQ(c.submits_accepted, 6u);
   EXPECT_EQ(c.submits_rejected, 6u);

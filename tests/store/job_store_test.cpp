@@ -69,7 +69,7 @@ TEST(JobStoreTest, MigratesAFreshFileFromVersionZeroToTheLatest) {
                       "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                       "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' "
                       "ORDER BY name)"),
-            "batches,job_state,job_state_due,job_state_errors,job_state_poll,jobs,jobs_batch,"
+            "batches,holds,job_state,job_state_due,job_state_errors,job_state_poll,jobs,jobs_batch,"
             "jobs_prompt");
   EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 }

@@ -424,7 +424,7 @@ TEST_F(MigrationTest, UpgradeLeavesTheNewTablesIndexesAndAConsistentFile) {
   EXPECT_EQ(ColumnsOf(db, "jobs"), kJobsColumns);
   EXPECT_EQ(ColumnsOf(db, "job_state"), kJobStateColumns);
   EXPECT_EQ(Lines(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"),
-            "batches\njob_state\njobs\n");
+            "batches\nholds\njob_state\njobs\n");
   // The old indexes went with the old table; the new ones are on the new tables.
   EXPECT_EQ(Lines(db,
                   "SELECT name, tbl_name FROM sqlite_schema WHERE type = 'index' "

@@ -61,6 +61,15 @@ struct SubmitRequest {
   std::optional<double> hours;
 };
 
+// How a refused submit would likely go for every other job too: what the
+// run's circuit breaker counts (run/job_policy.hpp).
+enum class Refusal {
+  kNone,         // a success, a transient failure, or one that is this job's alone
+  kUnreachable,  // no server reached: connection refused, host not found, TLS, bad URL
+  kHttp,         // a 3xx not followed, or a 4xx other than 401, 403 and 429
+  kService,      // 2xx with success:false (the service's error text in `error`)
+};
+
 struct SubmitResult {
   Outcome outcome = Outcome::kRetryable;
   std::string remote_id;  // kSuccess only
@@ -72,6 +81,7 @@ struct SubmitResult {
   // not re-sent on a new connection. Each send may have created a job, so
   // the run loop counts each as an attempt.
   int sends = 0;
+  Refusal refusal = Refusal::kNone;
   double elapsed_seconds = 0;  // the request's latency
   // How a successful reply differs from the documented one, for `check`
   // ("id 'x' is not 32 hex characters", "2 ids for one submit"); `run`

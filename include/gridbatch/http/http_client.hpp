@@ -51,6 +51,9 @@ struct Response {
   int sends = 0;
   // The reply was abandoned past ClientOptions::max_body_bytes.
   bool too_large = false;
+  // No server could be reached, for a reason a retry does not change by
+  // itself: connection refused, host not found, a TLS failure, a bad URL.
+  bool unreachable = false;
 };
 
 struct ClientOptions {

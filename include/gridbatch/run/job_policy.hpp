@@ -32,6 +32,7 @@ namespace gridbatch::run {
 struct SubmittedJob {
   std::int64_t id = 0;
   int attempts = 0;  // including the one just answered
+  std::string model;
 };
 
 // One job's move and the row to record for it. `to == from` when the job
@@ -39,7 +40,8 @@ struct SubmittedJob {
 struct Transition {
   using Record =
       std::variant<std::monostate, store::Outcomes::Submitted, store::Outcomes::Retry,
-                   store::Outcomes::Failed, store::Outcomes::Polled, store::Outcomes::Missing>;
+                   store::Outcomes::Failed, store::Outcomes::Polled, store::Outcomes::Missing,
+                   store::Outcomes::Refused, store::Outcomes::Due>;
   JobState from = JobState::kPending;
   JobState to = JobState::kPending;
   Record record;
@@ -51,8 +53,37 @@ struct Warning {
   std::string message;
 };
 
+// The circuit breaker stopped the run: every submit would be refused.
+struct Trip {
+  api::Refusal refusal = api::Refusal::kNone;
+  long http_status = 0;
+  std::string answer;  // what the service (or, unreached, libcurl) said: the last job's error
+  std::string model;   // the model the answer names, "" when it names none
+  int refusals = 0;    // submits refused in a row
+  int jobs = 0;        // jobs sent back to pending, their attempts undone
+};
+
+// The circuit breaker held one model: the service refuses its submits.
+struct Hold {
+  std::string model;
+  std::string reason;  // the service's answer
+};
+
+// What to tell the user: the answer quoted, then what to check (the
+// endpoint's path or host, the model's name), and that the jobs are
+// pending again. `endpoint` is the URL the run used.
+std::string DescribeTrip(const Trip& trip, const std::string& endpoint);
+std::string DescribeHold(const Hold& hold);
+
 struct SubmitDecision {
   Transition transition;
+  // Jobs the breaker had sent back to pending: failed now when their
+  // refusal proved to be their own (a job of their model went through
+  // since); due now when it tripped or held their model (they were not at
+  // fault, and the next run need not wait out their backoff).
+  std::vector<Transition> released;
+  std::optional<Hold> hold;                    // hold this model's jobs: the service refuses it
+  std::optional<Trip> trip;                    // stop the run: every submit is refused the same way
   std::optional<Seconds> retry_at;             // the job is due again then
   std::optional<Seconds> pause_submits_until;  // the service asked for a pause
   bool throttled = false;                      // answered 429: submits must slow down
@@ -75,6 +106,14 @@ class JobPolicy {
 
   SubmitDecision OnSubmitReply(const SubmittedJob& job, const api::SubmitResult& reply,
                                Seconds now);
+
+  // Whether a due job may be claimed now (the breaker's slow start): always
+  // for a model the service has accepted a submit of; for another, only
+  // while fewer than breaker_after of its submits are out or refused in a
+  // row, and before any submit went through, fewer than breaker_after in
+  // all; never for a held model. An admitted job counts as out until its
+  // reply reaches OnSubmitReply.
+  bool Admit(std::int64_t id, const std::string& model);
 
   // A whole status GET. `targets` holds the jobs the loop is polling, by
   // remote id (ids it no longer tracks are skipped); `poll_batch` is the
@@ -102,8 +141,35 @@ class JobPolicy {
   std::optional<Transition> PastDeadline(const store::PollTarget& target, Seconds now,
                                          const std::string& why) const;
 
+  // The breaker's side of a refused submit (api::Refusal other than kNone).
+  SubmitDecision Refuse(const SubmittedJob& job, const api::SubmitResult& reply, Seconds now);
+  // A submit of `model` went through: earlier refusals were not the
+  // service's answer to every job.
+  void Accepted(const std::string& model, std::vector<Transition>& released);
+
   const RunOptions& o_;
   ratelimit::Backoff backoff_;
+
+  // The circuit breaker. Its memory is bounded by the models of the batch,
+  // the submits in flight and breaker_after.
+  struct ModelRecord {
+    bool accepted = false;  // a submit went through this run
+    bool held = false;
+    int refused_in_row = 0;  // refused the same way (`key`) since the last acceptance
+    std::string key;
+    int probes = 0;  // admitted submits out before `accepted`
+  };
+  struct Suspect {  // a job refused, back to pending with its attempt undone
+    std::string model;
+    std::string error;
+    api::Refusal refusal = api::Refusal::kNone;
+  };
+  std::unordered_map<std::string, ModelRecord> models_;
+  std::unordered_map<std::int64_t, Suspect> suspects_;
+  std::unordered_map<std::int64_t, std::string> probes_out_;  // job id -> model
+  bool any_accepted_ = false;
+  int refused_in_row_ = 0;  // over every model, since the last acceptance
+  std::string key_;
 };
 
 // What the loop tells the pacer each turn.

@@ -32,6 +32,13 @@ struct RunOptions {
   int max_in_flight = 64;
   // Submits per job before it fails with its last error. Default: 5.
   int max_attempts = 5;
+  // The circuit breaker: this many submits in a row refused the same way
+  // (connection refused, no such host, TLS, a 4xx, the same success:false
+  // error) stop the run, or hold one model when only its submits are
+  // refused; the jobs go back to pending with their attempts undone. Until
+  // a model has had a submit accepted, at most this many of its submits are
+  // out at once. 0: off (each refused job fails on its own). Default: 5.
+  int breaker_after = 5;
   ratelimit::BackoffPolicy backoff;
   // How often each in-flight job is polled. Default: 5 s.
   Seconds poll_interval = 5;

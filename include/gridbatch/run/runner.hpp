@@ -13,11 +13,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gridbatch/api/api_client.hpp"
 #include "gridbatch/clock.hpp"
 #include "gridbatch/http/http_client.hpp"
 #include "gridbatch/job_state.hpp"
+#include "gridbatch/run/job_policy.hpp"
 #include "gridbatch/run/run_options.hpp"
 #include "gridbatch/store/job_store.hpp"
 
@@ -51,6 +53,11 @@ struct RunResult {
   bool interrupted = false;    // stopped before every job was final
   bool auth_failed = false;    // the service refused the token
   std::string auth_error;
+  // The circuit breaker stopped the run (job_policy.hpp, Trip).
+  std::optional<Trip> tripped;
+  // Models it held, and how many of their jobs are pending at the end.
+  std::vector<Hold> held;
+  std::int64_t held_jobs = 0;
   Progress progress;
 };
 

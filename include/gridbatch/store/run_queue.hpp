@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,15 +69,32 @@ struct Outcomes {
   struct Missing {  // left out of a status reply
     std::int64_t id;
   };
+  // A job the circuit breaker sent back to pending (its attempt undone)
+  // whose refusal then proved to be its own (other jobs of its model went
+  // through): failed with that refusal, the attempt counted again. Only if
+  // still pending.
+  struct Refused {
+    std::int64_t id;
+    std::string error;
+  };
+  // A pending job due again at `at` (the breaker tripped: the jobs it sent
+  // back were not at fault and need not wait out a backoff). Only if
+  // still pending.
+  struct Due {
+    std::int64_t id;
+    Seconds at;
+  };
   std::vector<Submitted> submitted;
   std::vector<Retry> retries;
   std::vector<Failed> failed;
   std::vector<Polled> polled;
   std::vector<Missing> missing;
+  std::vector<Refused> refused;
+  std::vector<Due> due;
 
   bool empty() const {
     return submitted.empty() && retries.empty() && failed.empty() && polled.empty() &&
-           missing.empty();
+           missing.empty() && refused.empty() && due.empty();
   }
   void clear() { *this = Outcomes{}; }
 };
@@ -105,7 +123,19 @@ class RunQueue {
 
   // Applies `outcomes`, then claims up to `claim_limit` pending jobs due at
   // `now` (oldest due first), marking them submitting with one more attempt.
-  std::vector<ClaimedJob> CommitAndClaim(const Outcomes& outcomes, int claim_limit, Seconds now);
+  // Jobs of held models are not claimed; with `admit`, a due job it turns
+  // down stays pending as it was (the breaker's probes of an untried model).
+  using Admit = std::function<bool(const ClaimedJob&)>;
+  std::vector<ClaimedJob> CommitAndClaim(const Outcomes& outcomes, int claim_limit, Seconds now,
+                                         const Admit& admit = nullptr);
+
+  // Holds `model`: its pending jobs are claimed no more this run, and the
+  // database records the hold and why (`status` shows it) until the next
+  // run starts, which clears every hold (ClearHolds).
+  void Hold(const std::string& model, const std::string& reason, Seconds now);
+  void ClearHolds();
+  // Pending jobs in scope of the models held this run.
+  std::int64_t CountHeld();
 
   // In-flight jobs to poll, least recently polled first, marked polled at
   // `now`: those last polled at or before `due_before` and, to fill the last
@@ -132,6 +162,7 @@ class RunQueue {
   JobStore& store_;
   std::optional<std::int64_t> batch_id_;
   bool limited_ = false;
+  bool holding_ = false;  // some model is held this run
   std::unique_ptr<Statements> statements_;
 };
 

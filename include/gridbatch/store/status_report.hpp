@@ -19,6 +19,10 @@ using gridbatch::StateCounts;
 struct ModelStatus {
   std::string model;
   StateCounts counts;
+  // The last run's circuit breaker held this model's jobs (they wait,
+  // pending): the service's answer, and when. Empty when not held.
+  std::string held_reason;
+  std::string held_at;
 };
 
 struct BatchStatus {
