@@ -70,6 +70,66 @@ TEST(ApiClientTest, SubmitPostsTheBuiltBodyWithTheTokenInTheHeaderOnly) {
   EXPECT_EQ(seen.headers.at("accept"), "application/json");
 }
 
+// What the run's circuit breaker counts: refusals that would repeat for
+// every job, and none for a passing trouble.
+TEST(ApiClientTest, ASubmitsRefusalSaysWhetherItWouldRepeatForEveryJob) {
+  struct Case {
+    int status;
+    std::string body;
+    Reply::Kind kind;
+    Refusal expected;
+  };
+  const std::vector<Case> cases = {
+      {404, "Not Found", Reply::Kind::kRespond, Refusal::kHttp},
+      {400, R"({"error":"bad"})", Reply::Kind::kRespond, Refusal::kHttp},
+      {200, R"({"success":false,"error":"Unknown model: x"})", Reply::Kind::kRespond,
+       Refusal::kService},
+      {200, R"({"success":true,"ids":["j1"]})", Reply::Kind::kRespond, Refusal::kNone},
+      {429, "slow down", Reply::Kind::kRespond, Refusal::kNone},
+      {503, "<html>busy</html>", Reply::Kind::kRespond, Refusal::kNone},
+      {401, "no", Reply::Kind::kRespond, Refusal::kNone},
+      {200, "{\"success\":", Reply::Kind::kRespond, Refusal::kNone},  // malformed
+      {200, "", Reply::Kind::kReset, Refusal::kNone},
+  };
+  for (const Case& c : cases) {
+    LoopbackServer server([&c](const SeenRequest&) {
+      Reply reply = JsonReply(c.body);
+      reply.status = c.status;
+      reply.kind = c.kind;
+      return reply;
+    });
+    http::Client http;
+    Client api(http, OptionsFor(server));
+    std::optional<SubmitResult> result;
+    api.Submit(SubmitRequest{.model = "x", .prompt = "p"},
+               [&](SubmitResult&& r) { result = std::move(r); });
+    RunUntilIdle(http);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->refusal, c.expected) << c.status << " " << c.body;
+  }
+}
+
+TEST(ApiClientTest, AClosedPortIsAnUnreachableServer) {
+  std::string endpoint;
+  {
+    LoopbackServer gone([](const SeenRequest&) { return JsonReply("{}"); });
+    endpoint = gone.Url("/remotejobs/v2");
+  }
+  http::Client http;
+  ApiOptions options;
+  options.endpoint = endpoint;
+  options.token = kToken;
+  Client api(http, options);
+  std::optional<SubmitResult> result;
+  api.Submit(SubmitRequest{.model = "x", .prompt = "p"},
+             [&](SubmitResult&& r) { result = std::move(r); });
+  RunUntilIdle(http);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::kRetryable);
+  EXPECT_EQ(result->refusal, Refusal::kUnreachable) << result->error;
+  EXPECT_EQ(result->error.rfind("connection refused", 0), 0u) << result->error;
+}
+
 TEST(ApiClientTest, StatusChunksIdsInOrderIntoCommaJoinedPaths) {
   LoopbackServer server(
       [](const SeenRequest&) { return JsonReply(R"({"success":true,"jobs":{}})"); });
