@@ -121,12 +121,15 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
     s.retry.bind(5, now_text);
     Run(s.retry);
   }
-  for (const auto& o : outcomes.failed) {
-    s.failed.bind(1, o.id);
-    s.failed.bind(2, o.error);
-    s.failed.bind(3, now_text);
-    Run(s.failed);
-  }
+  // A job failed with an error (failed, and refused from pending).
+  const auto fail = [&now_text](SQLite::Statement& statement, std::int64_t id,
+                                const std::string& error) {
+    statement.bind(1, id);
+    statement.bind(2, error);
+    statement.bind(3, now_text);
+    Run(statement);
+  };
+  for (const auto& o : outcomes.failed) fail(s.failed, o.id, o.error);
   for (const auto& o : outcomes.polled) {
     s.polled.bind(1, o.id);
     s.polled.bind(2, std::string(ToString(o.state)));
@@ -153,12 +156,7 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
     s.missing.bind(2, now);
     Run(s.missing);
   }
-  for (const auto& o : outcomes.refused) {
-    s.refused.bind(1, o.id);
-    s.refused.bind(2, o.error);
-    s.refused.bind(3, now_text);
-    Run(s.refused);
-  }
+  for (const auto& o : outcomes.refused) fail(s.refused, o.id, o.error);
   for (const auto& o : outcomes.due) {
     s.due.bind(1, o.id);
     s.due.bind(2, o.at);

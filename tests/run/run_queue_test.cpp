@@ -195,5 +195,79 @@ TEST_F(RunQueueTest, AnOutputFromAnotherRemoteJobGivesWayOnlyToAFinalOne) {
   EXPECT_EQ(output(1), "new answer|new");
 }
 
+// The circuit breaker's side of the queue.
+class RunQueueBreakerTest : public RunQueueTest {
+ protected:
+  void SetUp() override {
+    RunQueueTest::SetUp();
+    BatchLoader loader(*store_, BatchSpec{.name = "b"});
+    for (int i = 0; i < 6; ++i) {
+      const std::string id = "p" + std::to_string(i);
+      loader.Add(JobSpec{.prompt_id = id, .prompt = "q" + std::to_string(i), .model = "m"});
+      loader.Add(JobSpec{.prompt_id = id, .prompt = "q" + std::to_string(i), .model = "x"});
+    }
+    loader.Commit();
+  }
+  std::string Column(std::int64_t id, const std::string& column) {
+    SQLite::Database db(path_, SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT ifnull(" + column + ", '') FROM job_state WHERE job_id = ?");
+    q.bind(1, id);
+    return q.executeStep() ? q.getColumn(0).getString() : "none";
+  }
+};
+
+TEST_F(RunQueueBreakerTest, AJobAdmitTurnsDownStaysPendingAsItWas) {
+  RunQueue queue(*store_, std::nullopt);
+  const auto claimed =
+      queue.CommitAndClaim({}, 12, 1.0, [](const ClaimedJob& job) { return job.model == "m"; });
+  ASSERT_EQ(claimed.size(), 6u);
+  for (const ClaimedJob& job : claimed) EXPECT_EQ(job.model, "m");
+  EXPECT_EQ(queue.CountByState()[JobState::kSubmitting], 6);
+  EXPECT_EQ(queue.CountByState()[JobState::kPending], 6);
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM job_state s JOIN jobs j ON j.id = s.job_id"
+                          " WHERE j.model = 'x' AND s.state = 'pending' AND s.attempts = 0")
+                .getInt(),
+            6);
+}
+
+TEST_F(RunQueueBreakerTest, AHeldModelIsNotClaimedIsCountedAndIsRecordedUntilTheNextRun) {
+  {
+    RunQueue queue(*store_, std::nullopt);
+    queue.Hold("x", "service said: Unknown model: x", 1.0);
+    EXPECT_EQ(queue.CountHeld(), 6);
+    const auto claimed = queue.CommitAndClaim({}, 12, 1.0);
+    ASSERT_EQ(claimed.size(), 6u);
+    for (const ClaimedJob& job : claimed) EXPECT_EQ(job.model, "m");
+    EXPECT_EQ(queue.CountHeld(), 6);
+  }
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT model || ': ' || reason FROM holds").getString(),
+            "x: service said: Unknown model: x");
+  // A new run's queue claims the model again once the holds are cleared.
+  RunQueue next(*store_, std::nullopt);
+  next.ClearHolds();
+  EXPECT_EQ(next.CountHeld(), 0);
+  EXPECT_EQ(next.CommitAndClaim({}, 12, 2.0).size(), 6u);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM holds").getInt(), 0);
+}
+
+TEST_F(RunQueueBreakerTest, RefusedAndDueChangeOnlyAJobThatIsStillPending) {
+  RunQueue queue(*store_, std::nullopt);
+  const auto claimed = queue.CommitAndClaim({}, 1, 1.0);  // job 1 is submitting
+  ASSERT_EQ(claimed.size(), 1u);
+  Outcomes outcomes;
+  outcomes.refused = {{1, "submit refused: no"}, {2, "submit refused: HTTP 400"}};
+  outcomes.due = {{1, 50.0}, {3, 50.0}};
+  queue.CommitAndClaim(outcomes, 0, 2.0);
+  EXPECT_EQ(Column(1, "state"), "submitting");
+  EXPECT_EQ(Column(1, "attempts"), "1");
+  EXPECT_EQ(Column(2, "state"), "failed");
+  EXPECT_EQ(Column(2, "last_error"), "submit refused: HTTP 400");
+  EXPECT_EQ(Column(2, "attempts"), "1");  // the refused attempt counts again
+  EXPECT_EQ(Column(3, "state"), "pending");
+  EXPECT_EQ(Column(3, "next_attempt_at"), "50.0");
+}
+
 }  // namespace
 }  // namespace gridbatch::store
