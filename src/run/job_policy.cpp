@@ -554,8 +554,9 @@ std::string WhatToCheck(const Trip& trip, const std::string& endpoint) {
 
 std::string DescribeTrip(const Trip& trip, const std::string& endpoint) {
   return "stopped by the circuit breaker: " + std::to_string(trip.refusals) +
-         " submits in a row were refused the same way, so every other job would be too. The "
-         "service answered: " +
+         " submits in a row were refused the same way, so every other job would be too. " +
+         (trip.refusal == api::Refusal::kUnreachable ? "The connection failed: "
+                                                     : "The service answered: ") +
          trip.answer + "\n  check: " + WhatToCheck(trip, endpoint) + "\n  " +
          std::to_string(trip.jobs) +
          " job(s) it touched are pending again with their attempts undone; nothing failed. "
