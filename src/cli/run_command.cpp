@@ -438,7 +438,8 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
       "`run:` section apply unless a flag gives them. Resumable: after Ctrl-C, a crash or a\n"
       "reboot, run again to continue where it stopped. Token: GRIDREPUBLIC_TOKEN or\n"
       "--token-file. Exit: 0 all final (even if some failed; see --strict), 66 no manifest\n"
-      "and no database, 77 token refused, 130 interrupted, 75 database busy with another run.");
+      "and no database, 69 stopped or a model held by the circuit breaker (see --breaker),\n"
+      "77 token refused, 130 interrupted, 75 database busy with another run.");
   cmd->add_option("manifest", args->manifest, "YAML manifest to load first (optional)")
       ->type_name("MANIFEST");
   AddCommonOptions(cmd, context);
