@@ -533,6 +533,7 @@ std::string WhatToCheck(const Trip& trip, const std::string& endpoint) {
       if (trip.answer.rfind("bad URL", 0) == 0) return "the endpoint's URL (" + url + ")";
       return "that the service is up and the endpoint's host and port are right (" + url + ")";
     case api::Refusal::kHttp:
+      if (!trip.model.empty()) break;  // "HTTP 404: Unknown model: x" is about the model
       if (trip.http_status == 404 || trip.http_status == 405 || trip.http_status < 400) {
         return "the endpoint's path (" + url +
                "; submits go to ENDPOINT/jobs, and the service's API is at "

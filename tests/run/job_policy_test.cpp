@@ -717,6 +717,21 @@ TEST_F(BreakerTest, AModelTheServiceRefusesIsHeldWhileTheOthersGoOn) {
   EXPECT_NE(message.find("model's name 'phi3:mini'"), std::string::npos) << message;
 }
 
+TEST_F(BreakerTest, AnHttpRefusalNamingTheModelPointsAtTheModelNotThePath) {
+  JobPolicy policy(options_);
+  std::optional<Trip> trip;
+  for (int id = 1; id <= 5; ++id) {
+    trip = Answer(policy, id, "phi3:mini",
+                  Refused(api::Refusal::kHttp, "HTTP 404: service said: Unknown model: phi3:mini",
+                          404))
+               .trip;
+  }
+  ASSERT_TRUE(trip);
+  const std::string message = DescribeTrip(*trip, "http://h/v2");
+  EXPECT_NE(message.find("check: the model's name 'phi3:mini'"), std::string::npos) << message;
+  EXPECT_EQ(message.find("endpoint's path"), std::string::npos) << message;
+}
+
 TEST_F(BreakerTest, AModelsNameCountsOnlyAsAWholeWord) {
   JobPolicy policy(options_);
   // Model "a" is not named by "said", so both models' answers agree.
