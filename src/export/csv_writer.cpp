@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <span>
 #include <utility>
 
 #include "gridbatch/util/utf8.hpp"
@@ -114,23 +115,33 @@ void CsvCells::Verbatim(std::string_view text) {
   }
 }
 
+namespace {
+
+// The header's first cells: `fields`, then a var.NAME column per variable.
+void WriteFieldsAndVariables(CsvCells& cells, std::span<const std::string_view> fields,
+                             const std::vector<std::string>& variable_names) {
+  bool first = true;
+  for (std::string_view field : fields) {
+    if (!first) {
+      cells.Separator();
+    }
+    cells.Verbatim(field);
+    first = false;
+  }
+  for (const std::string& name : variable_names) {
+    cells.Separator();
+    cells.Verbatim("var." + SanitizeUtf8(name));
+  }
+}
+
+}  // namespace
+
 CsvWriter::CsvWriter(std::ostream& out, std::string destination,
                      const std::vector<std::string>& variable_names, CsvOptions options)
     : cells_(out, std::move(destination), options),
       has_variables_(!variable_names.empty()),
       vars_(variable_names) {
-  bool first = true;
-  for (std::string_view field : kExportFields) {
-    if (!first) {
-      cells_.Separator();
-    }
-    cells_.Verbatim(field);
-    first = false;
-  }
-  for (const std::string& name : variable_names) {
-    cells_.Separator();
-    cells_.Verbatim("var." + SanitizeUtf8(name));
-  }
+  WriteFieldsAndVariables(cells_, kExportFields, variable_names);
   cells_.EndRecord();
 }
 
@@ -185,18 +196,7 @@ WideCsvWriter::WideCsvWriter(std::ostream& out, std::string destination,
     : cells_(out, std::move(destination), options),
       models_(std::move(models)),
       vars_(variable_names) {
-  bool first = true;
-  for (std::string_view field : kWideFields) {
-    if (!first) {
-      cells_.Separator();
-    }
-    cells_.Verbatim(field);
-    first = false;
-  }
-  for (const std::string& name : variable_names) {
-    cells_.Separator();
-    cells_.Verbatim("var." + SanitizeUtf8(name));
-  }
+  WriteFieldsAndVariables(cells_, kWideFields, variable_names);
   for (const std::string& model : models_) {
     for (std::string_view field : kWideModelFields) {
       cells_.Separator();
