@@ -569,7 +569,8 @@ std::string DescribeHold(const Hold& hold) {
          "': its submits were refused the same way while other models' went through, so its "
          "jobs wait, pending. The service answered: " +
          hold.reason + "\n  check: the model's name '" + hold.model +
-         "' in the manifest against the service's models; the next run tries it again.";
+         "' in the manifest against the service's models; the next run tries it again (after a "
+         "rename in the manifest, `gridbatch prune` drops the old name's jobs).";
 }
 
 }  // namespace gridbatch::run
