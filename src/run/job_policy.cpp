@@ -206,18 +206,23 @@ SubmitDecision JobPolicy::Refuse(const SubmittedJob& job, const api::SubmitResul
       it = suspects_.erase(it);
     }
   };
-  if (refused_in_row_ >= o_.breaker_after) {
+  // An answer that names the model ("Unknown model: x") is about that
+  // model: it holds the model, and the other models go on.
+  if (refused_in_row_ >= o_.breaker_after && !names_model) {
     d.trip = Trip{.refusal = reply.refusal,
                   .http_status = reply.http_status,
                   .answer = reply.error,
-                  .model = names_model ? job.model : "",
                   .refusals = refused_in_row_,
                   .jobs = static_cast<int>(suspects_.size())};
     clear([](const Suspect&) { return true; });
   } else if (m.refused_in_row >= o_.breaker_after && !m.held) {
-    // Other models' submits go through meanwhile: the service refuses this one.
+    // Other models' submits go through meanwhile, or the answer names this
+    // one: the service refuses this model. The count over all models starts
+    // again, so that the others may be tried.
     m.held = true;
     d.hold = Hold{job.model, reply.error};
+    refused_in_row_ = 0;
+    key_.clear();
     clear([&](const Suspect& s) { return s.model == job.model; });
   }
   return d;
@@ -533,7 +538,6 @@ std::string WhatToCheck(const Trip& trip, const std::string& endpoint) {
       if (trip.answer.rfind("bad URL", 0) == 0) return "the endpoint's URL (" + url + ")";
       return "that the service is up and the endpoint's host and port are right (" + url + ")";
     case api::Refusal::kHttp:
-      if (!trip.model.empty()) break;  // "HTTP 404: Unknown model: x" is about the model
       if (trip.http_status == 404 || trip.http_status == 405 || trip.http_status < 400) {
         return "the endpoint's path (" + url +
                "; submits go to ENDPOINT/jobs, and the service's API is at "
@@ -543,9 +547,6 @@ std::string WhatToCheck(const Trip& trip, const std::string& endpoint) {
     case api::Refusal::kService:
     case api::Refusal::kNone:
       break;
-  }
-  if (!trip.model.empty()) {
-    return "the model's name '" + trip.model + "' (the manifest's models; the service's own list)";
   }
   return "the model's name and the manifest's app and prompts, against what the service accepts "
          "(`gridbatch check`, and --trace FILE to see each request and reply)";

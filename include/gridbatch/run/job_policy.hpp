@@ -58,7 +58,6 @@ struct Trip {
   api::Refusal refusal = api::Refusal::kNone;
   long http_status = 0;
   std::string answer;  // what the service (or, unreached, libcurl) said: the last job's error
-  std::string model;   // the model the answer names, "" when it names none
   int refusals = 0;    // submits refused in a row
   int jobs = 0;        // jobs sent back to pending, their attempts undone
 };
