@@ -567,8 +567,8 @@ std::string DescribeTrip(const Trip& trip, const std::string& endpoint) {
 
 std::string DescribeHold(const Hold& hold) {
   return "held model '" + hold.model +
-         "': its submits were refused the same way while other models' went through, so its "
-         "jobs wait, pending. The service answered: " +
+         "': the service refused its submits the same way, so its jobs wait, pending, while "
+         "the other models go on. The service answered: " +
          hold.reason + "\n  check: the model's name '" + hold.model +
          "' in the manifest against the service's models; the next run tries it again (after a "
          "rename in the manifest, `gridbatch prune` drops the old name's jobs).";

@@ -236,8 +236,7 @@ class Runner::Loop {
     queue_.Hold(hold.model, hold.reason, Now());
     held_.push_back(hold);
     recount_held_ = true;
-    r_.reporter_.Log("holding model '" + hold.model +
-                     "': its submits are refused the same way while others go through (" +
+    r_.reporter_.Log("holding model '" + hold.model + "': the service refuses its submits (" +
                      hold.reason + "); its jobs stay pending, the other models go on");
   }
 
