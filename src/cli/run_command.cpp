@@ -150,9 +150,10 @@ run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   if (a.limit > 0) o.limit = a.limit;
   o.max_in_flight = a.max_in_flight;
   o.max_attempts = a.max_attempts;
-  if (a.breaker < 0)
+  if (a.breaker < 0) {
     throw Error(kExitUsage, "--breaker: " + std::to_string(a.breaker) +
                                 " is not a number of submits (0 turns it off)");
+  }
   o.breaker_after = a.breaker;
   o.backoff = {Duration(a.backoff_base, "--backoff-base"),
                Duration(a.backoff_cap, "--backoff-cap")};
@@ -314,8 +315,9 @@ int Execute(const RunArgs& a, const CommandContext& context) {
     std::cerr << "gridbatch: the service refused the API token (" << result.auth_error
               << "); nothing more was submitted. Check GRIDREPUBLIC_TOKEN or --token-file.\n";
   }
-  if (result.tripped)
+  if (result.tripped) {
     std::cerr << "gridbatch: " << run::DescribeTrip(*result.tripped, a.endpoint) << "\n";
+  }
   for (const run::Hold& hold : result.held) {
     std::cerr << "gridbatch: " << run::DescribeHold(hold) << "\n";
   }

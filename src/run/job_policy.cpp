@@ -530,8 +530,9 @@ std::string WhatToCheck(const Trip& trip, const std::string& endpoint) {
   const std::string url = "--endpoint " + endpoint;
   switch (trip.refusal) {
     case api::Refusal::kUnreachable:
-      if (trip.answer.rfind("host not found", 0) == 0)
+      if (trip.answer.rfind("host not found", 0) == 0) {
         return "the endpoint's host name (" + url + ")";
+      }
       if (trip.answer.rfind("TLS", 0) == 0) {
         return "the endpoint's scheme and the server's certificate (" + url + ", --ca-file)";
       }

@@ -81,7 +81,7 @@ void ReadCounts(SQLite::Database& db, std::int64_t batch_id, StatusReport& repor
 
 void ReadUncertain(SQLite::Database& db, std::int64_t batch_id, std::size_t limit,
                    StatusReport& report) {
-  report.uncertain_count = report.totals[JobState::kSubmitting];
+  report.uncertain_count = static_cast<std::uint64_t>(report.totals[JobState::kSubmitting]);
   SQLite::Statement query(db, std::string(R"sql(
     SELECT b.name, j.prompt_id, j.model, j.repeat_index, s.attempts, s.updated_at
     FROM job_state s JOIN jobs j ON j.id = s.job_id JOIN batches b ON b.id = s.batch_id
