@@ -1,4 +1,4 @@
--- gridbatch job store, schema version 4: models a run held.
+-- gridbatch job store, schema version 5: models a run held.
 --
 -- When the service refuses a model's submits the same way for several jobs
 -- in a row (its error names the model: "Unknown model: X"), the run's
