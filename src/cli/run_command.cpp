@@ -79,6 +79,8 @@ struct RunArgs {
   std::string backoff_base = DurationText(kRunDefaults.backoff.base);
   std::string backoff_cap = DurationText(kRunDefaults.backoff.cap);
   std::string poll_interval = DurationText(kRunDefaults.poll_interval);
+  std::string poll_max = DurationText(kRunDefaults.poll_max);
+  bool poll_fixed = kRunDefaults.poll_mode == run::RunOptions::PollMode::kFixed;
   int poll_batch = kRunDefaults.poll_batch;
   int max_poll_requests = kRunDefaults.max_poll_requests;
   std::string missing_grace = DurationText(kRunDefaults.missing_grace);
@@ -97,7 +99,8 @@ struct RunArgs {
   std::uint64_t seed = kRunDefaults.seed;
   // The settings a manifest's `run:` section may hold, given as flags.
   struct Given {
-    bool rate = false, burst = false, max_attempts = false, poll_interval = false;
+    bool rate = false, burst = false, max_attempts = false, poll_interval = false, poll_max = false,
+         poll_fixed = false;
   } given;
   bool dry_run = false;
   std::int64_t limit = -1;  // -1: no --limit
@@ -158,6 +161,9 @@ run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   o.backoff = {Duration(a.backoff_base, "--backoff-base"),
                Duration(a.backoff_cap, "--backoff-cap")};
   o.poll_interval = Duration(a.poll_interval, "--poll-interval");
+  o.poll_max = Duration(a.poll_max, "--poll-max");
+  o.poll_mode =
+      a.poll_fixed ? run::RunOptions::PollMode::kFixed : run::RunOptions::PollMode::kAdaptive;
   o.poll_batch = a.poll_batch;
   o.max_poll_requests = a.max_poll_requests;
   o.missing_grace = Duration(a.missing_grace, "--missing-grace");
@@ -181,6 +187,11 @@ void ApplyManifestSettings(const manifest::RunSettings& settings, const RunArgs:
   if (settings.burst && !given.burst) o.burst = *settings.burst;
   if (settings.max_attempts && !given.max_attempts) o.max_attempts = *settings.max_attempts;
   if (settings.poll_interval && !given.poll_interval) o.poll_interval = *settings.poll_interval;
+  if (settings.poll_max && !given.poll_max) o.poll_max = *settings.poll_max;
+  if (settings.poll_fixed && !given.poll_fixed) {
+    o.poll_mode = *settings.poll_fixed ? run::RunOptions::PollMode::kFixed
+                                       : run::RunOptions::PollMode::kAdaptive;
+  }
 }
 
 run::ReporterOptions ReporterOptionsFor(const RunArgs& a, const CommonOptions& common) {
@@ -371,8 +382,21 @@ void AddDispatchOptions(CLI::App* cmd, RunArgs& args) {
 void AddPollOptions(CLI::App* cmd, RunArgs& args) {
   const char* group = "Polling";
   cmd->add_option("--poll-interval", args.poll_interval,
-                  "Poll each job this often: 0.2, 500ms, 5s, 2m (manifest: run.poll_interval)")
+                  "With --poll-fixed, poll each job this often; adaptive, the first poll's delay\n"
+                  "before anything is known, and 5x the shortest wait: 0.2, 500ms, 5s, 2m\n"
+                  "(manifest: run.poll_interval)")
       ->capture_default_str()
+      ->group(group);
+  cmd->add_option(
+         "--poll-max", args.poll_max,
+         "Adaptive polling (the default): the longest wait between two polls of a job.\n"
+         "A job is first asked about when a share of its model's jobs would be done,\n"
+         "often near the model's typical finish, seldom elsewhere (manifest: run.poll_max)")
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_flag("--poll-fixed", args.poll_fixed,
+                "Poll every job every --poll-interval, to watch partial logs (manifest: run.poll:\n"
+                "fixed)")
       ->group(group);
   cmd->add_option("--poll-batch", args.poll_batch, "Ids per status GET")
       ->capture_default_str()
@@ -469,7 +493,9 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
     args->given = {.rate = cmd->count("--rate") > 0,
                    .burst = cmd->count("--burst") > 0,
                    .max_attempts = cmd->count("--max-attempts") > 0,
-                   .poll_interval = cmd->count("--poll-interval") > 0};
+                   .poll_interval = cmd->count("--poll-interval") > 0,
+                   .poll_max = cmd->count("--poll-max") > 0,
+                   .poll_fixed = cmd->count("--poll-fixed") > 0};
     context.exit_code = Execute(*args, context);
   });
 }

@@ -13,8 +13,8 @@ inline constexpr std::array<std::string_view, 10> kManifestKeys = {
     "repeat", "prompts", "sweeps", "prompt_files", "run"};
 
 // The `run:` section: settings for `gridbatch run`, overridden by its flags.
-inline constexpr std::array<std::string_view, 5> kRunKeys = {"rate", "burst", "max_attempts",
-                                                             "poll_interval", "hours"};
+inline constexpr std::array<std::string_view, 7> kRunKeys = {
+    "rate", "burst", "max_attempts", "poll_interval", "poll_max", "poll", "hours"};
 
 inline constexpr std::array<std::string_view, 5> kPromptKeys = {"id", "prompt", "model", "models",
                                                                 "repeat"};

@@ -174,6 +174,20 @@ void ManifestParser::ParseRun(const MapFields& root) {
                    "'poll_interval' must be a duration such as 0.2, 500ms, 5s or 2m");
     }
   }
+  if (const Field* max = fields.Find("poll_max")) {
+    settings.poll_max = ParseDuration(scalar(*max));
+    if (!settings.poll_max) {
+      fields.Error(max->value_at, "'poll_max' must be a duration such as 30s, 1m or 5m");
+    }
+  }
+  if (const Field* poll = fields.Find("poll")) {
+    const std::string mode = scalar(*poll);
+    if (mode == "fixed" || mode == "adaptive") {
+      settings.poll_fixed = mode == "fixed";
+    } else {
+      fields.Error(poll->value_at, "'poll' must be 'adaptive' or 'fixed'");
+    }
+  }
   if (const Field* hours = fields.Find("hours")) {
     if (root.Find("hours")) {
       fields.Error(hours->key_at, "'hours' is given at the top level already; give it once");

@@ -20,7 +20,6 @@ constexpr Seconds kPollCheckEvery = 0.05;  // look for due polls at most this of
 constexpr Seconds kCommitEvery = 0.002;    // longest a reply waits to be committed
 constexpr int kCommitSlotsDivisor = 4;     // or until this share of the submit slots is free
 constexpr long kHttpTooManyRequests = 429;
-constexpr double kEarlyPollShare = 0.5;  // polls due within this share of an interval ride along
 
 Transition Move(JobState from, JobState to, Transition::Record record) {
   return Transition{from, to, std::move(record)};
@@ -32,7 +31,8 @@ Transition Move(JobState from, JobState to, Transition::Record record) {
 
 JobPolicy::JobPolicy(const RunOptions& options)
     : o_(options),
-      backoff_(options.backoff, options.seed != 0 ? options.seed : std::random_device{}()) {}
+      backoff_(options.backoff, options.seed != 0 ? options.seed : std::random_device{}()),
+      schedule_(options, 0) {}
 
 Transition JobPolicy::Retry(std::int64_t id, int attempts, JobState from, const std::string& error,
                             std::optional<Seconds> retry_after, Seconds now,
@@ -309,6 +309,20 @@ Transition JobPolicy::OnMissing(const PollTarget& target, Seconds now) const {
   return Move(target.state, JobState::kFailed, Outcomes::Failed{target.id, error});
 }
 
+void JobPolicy::Schedule(const PollTarget& target, const api::JobView& view, Transition& t,
+                         Seconds now) {
+  auto* polled = std::get_if<Outcomes::Polled>(&t.record);
+  if (polled == nullptr) return;
+  const StatusMap::Meaning meaning = o_.statuses.Map(view.status);
+  if (polled->state == JobState::kRunning) {
+    polled->next_poll_at = schedule_.AfterView(target, false, std::nullopt, now);
+  } else if (meaning == StatusMap::Meaning::kCompleted || meaning == StatusMap::Meaning::kFailed) {
+    // A job failed by its deadline teaches nothing about finish times.
+    const bool completed = meaning == StatusMap::Meaning::kCompleted;
+    schedule_.AfterView(target, true, completed ? view.runtime : std::nullopt, now);
+  }
+}
+
 std::optional<Transition> JobPolicy::PastDeadline(const PollTarget& target, Seconds now,
                                                   const std::string& why) const {
   if (now <= Deadline(target)) return std::nullopt;
@@ -343,8 +357,10 @@ PollDecision JobPolicy::OnStatusReply(const api::StatusResult& reply, const Targ
         std::optional<Warning> warning;
         d.transitions.push_back(OnJobView(it->second, view, now, &warning));
         if (warning) d.warnings.push_back(std::move(*warning));
+        Schedule(it->second, view, d.transitions.back(), now);
       }
       each(reply.missing, [&](const PollTarget& t) { return OnMissing(t, now); });
+      d.wakes = schedule_.TakeWakes();
       break;
     case api::Outcome::kRetryable:
       if (reply.too_large && reply.requested.size() > 1) {
@@ -462,24 +478,28 @@ std::optional<store::RunQueue::PollWindow> Pacer::PlanPolls(const LoopView& view
   if (view.stopping || view.now < next_poll_check_ || view.now < polls_paused_until_) {
     return std::nullopt;
   }
-  next_poll_check_ = view.now + std::min(kPollCheckEvery, o_.poll_interval);
+  next_poll_check_ = view.now + std::min(kPollCheckEvery, PollSchedule::Floor(o_));
   const int free_requests = o_.max_poll_requests - view.polls_in_flight;
   if (free_requests <= 0) return std::nullopt;
-  // Jobs due within part of an interval ride along in a GET that has room:
-  // a trickle of submits then costs a few full GETs, not many small ones.
-  return store::RunQueue::PollWindow{.due_before = view.now - o_.poll_interval,
-                                     .early_before = view.now - o_.poll_interval * kEarlyPollShare,
+  // Jobs due soon ride along in a GET that has room: a trickle of submits
+  // then costs a few full GETs, not many small ones.
+  return store::RunQueue::PollWindow{.due_before = view.now,
+                                     .early_before = view.now + PollSchedule::RideAlong(o_),
                                      .batch = poll_batch_,
-                                     .limit = free_requests * poll_batch_};
+                                     .limit = free_requests * poll_batch_,
+                                     .retry_at = PollSchedule::RetryAt(o_, view.now)};
 }
 
 void Pacer::Polled(Seconds now, std::size_t taken, const store::RunQueue::PollWindow& window,
-                   std::optional<Seconds> oldest_poll) {
+                   std::optional<Seconds> next_poll) {
   if (static_cast<int>(taken) >= window.limit) return;
-  // Nothing else is due before the oldest in-flight poll plus the interval
-  // (jobs submitted later count as polled at their submit).
-  next_poll_check_ = std::max(
-      next_poll_check_, oldest_poll ? *oldest_poll + o_.poll_interval : now + o_.poll_interval);
+  // Nothing else is due before the earliest next poll, unless a reply, a
+  // submit or a wake brings one forward (PollDueAt).
+  next_poll_check_ = std::max(next_poll_check_, next_poll.value_or(now + o_.poll_interval));
+}
+
+void Pacer::PollDueAt(Seconds at) {
+  next_poll_check_ = std::min(next_poll_check_, at);
 }
 
 void Pacer::PausePolls(Seconds until) {

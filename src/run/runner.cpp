@@ -41,6 +41,18 @@ void Record(Outcomes& outcomes, Transition::Record&& record) {
       std::move(record));
 }
 
+// The soonest next poll the outcomes set (a wake: now).
+std::optional<Seconds> EarliestPoll(const Outcomes& outcomes, Seconds now) {
+  std::optional<Seconds> due;
+  const auto sooner = [&due](Seconds at) { due = due ? std::min(*due, at) : at; };
+  for (const auto& s : outcomes.submitted) sooner(s.next_poll_at);
+  for (const auto& p : outcomes.polled) {
+    if (p.next_poll_at) sooner(*p.next_poll_at);
+  }
+  if (!outcomes.wakes.empty()) sooner(now);
+  return due;
+}
+
 constexpr std::size_t kMaxWarnings = 1000;  // distinct warnings remembered for WarnOnce
 constexpr Seconds kFileCheckEvery = 1;      // look whether the database file is still ours
 
@@ -66,6 +78,10 @@ class Runner::Loop {
     result.uncertain = progress_.counts[JobState::kSubmitting];
     if (result.uncertain > 0) ResolveUncertain(result.uncertain);
     queue_.ClearHolds();  // a new run tries every model again
+    // What an earlier run planned for the jobs in flight is not this run's
+    // plan: each is asked about soon, and scheduled from what it shows.
+    queue_.CapNextPolls(Now() + o_.poll_interval);
+    policy_.schedule().Start(Now());
     pacer_.Recounted(Now());
     while (Turn()) {
     }
@@ -176,10 +192,13 @@ class Runner::Loop {
   }
 
   std::vector<ClaimedJob> Flush(int claim) {
+    const std::optional<Seconds> due = EarliestPoll(outcomes_, Now());
     std::vector<ClaimedJob> claimed = queue_.CommitAndClaim(
         outcomes_, claim, Now(),
         [this](const ClaimedJob& job) { return policy_.Admit(job.id, job.model); });
     outcomes_.clear();
+    // Once in the database, polls set sooner than the pacer expects are seen.
+    if (due) pacer_.PollDueAt(*due);
     progress_.counts[JobState::kPending] -= static_cast<std::int64_t>(claimed.size());
     progress_.counts[JobState::kSubmitting] += static_cast<std::int64_t>(claimed.size());
     return claimed;
@@ -205,10 +224,17 @@ class Runner::Loop {
     request.hours = job.hours;
     const SubmittedJob submitted{job.id, job.attempts, job.model};
     submits_in_flight_.insert(job.id);
-    r_.api_.Submit(request, [this, submitted](api::SubmitResult&& result) {
+    r_.api_.Submit(request, [this, submitted, model = job.model](api::SubmitResult&& result) {
       submits_in_flight_.erase(submitted.id);
       OnSubmitted(submitted, result);
+      SchedulePoll(submitted.id, model);
     });
+  }
+
+  // A job just recorded as submitted gets its first poll time.
+  void SchedulePoll(std::int64_t id, const std::string& model) {
+    if (outcomes_.submitted.empty() || outcomes_.submitted.back().id != id) return;
+    outcomes_.submitted.back().next_poll_at = policy_.schedule().AfterSubmit(id, model, Now());
   }
 
   void OnSubmitted(const SubmittedJob& job, const api::SubmitResult& result) {
@@ -261,7 +287,7 @@ class Runner::Loop {
     std::vector<PollTarget> targets = queue_.TakeDuePolls(*window, now);
     pacer_.Polled(
         now, targets.size(), *window,
-        static_cast<int>(targets.size()) < window->limit ? queue_.OldestPollTime() : std::nullopt);
+        static_cast<int>(targets.size()) < window->limit ? queue_.NextPollTime() : std::nullopt);
     const auto batch = static_cast<std::size_t>(window->batch);
     for (std::size_t start = 0; start < targets.size(); start += batch) {
       const std::size_t end = std::min(targets.size(), start + batch);
@@ -293,6 +319,7 @@ class Runner::Loop {
     }
     PollDecision d = policy_.OnStatusReply(result, poll_targets_, pacer_.poll_batch(), Now());
     for (Transition& t : d.transitions) Apply(std::move(t));
+    for (Outcomes::Wake& wake : d.wakes) outcomes_.wakes.push_back(std::move(wake));
     for (const Warning& w : d.warnings) WarnOnce(w.key, w.message);
     if (d.log) r_.reporter_.Log(*d.log);
     if (d.pause_polls_until) pacer_.PausePolls(*d.pause_polls_until);

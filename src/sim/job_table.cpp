@@ -6,13 +6,6 @@
 namespace gridbatch::sim {
 namespace {
 
-std::string HexId(std::uint64_t hi, std::uint64_t lo) {
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(hi),
-                static_cast<unsigned long long>(lo));
-  return std::string(buf, 32);
-}
-
 std::optional<std::uint64_t> ParseHex64(std::string_view text) {
   std::uint64_t value = 0;
   for (const char c : text) {
@@ -30,6 +23,13 @@ std::optional<std::uint64_t> ParseHex64(std::string_view text) {
 }
 
 }  // namespace
+
+std::string JobIdText(std::uint64_t hi, std::uint64_t lo) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(hi),
+                static_cast<unsigned long long>(lo));
+  return std::string(buf, 32);
+}
 
 JobTable::JobTable(std::uint64_t seed, double queue_seconds, double run_seconds, double jitter)
     : seed_(seed), queue_seconds_(queue_seconds), run_seconds_(run_seconds), jitter_(jitter) {}
@@ -73,7 +73,7 @@ JobTable::Added JobTable::Add(const NewJob& job) {
                             Intern(job.model), Intern(job.app), job.outcome});
   index_.emplace(key, static_cast<std::uint32_t>(index));
   const bool duplicate = !seen_.insert(pair_hash).second;
-  return {HexId(key.hi, key.lo), duplicate};
+  return {JobIdText(key.hi, key.lo), duplicate};
 }
 
 std::optional<JobView> JobTable::Find(std::string_view id) const {

@@ -49,6 +49,10 @@ class JobTable {
   // Unknown or malformed ids come back as nullopt.
   std::optional<JobView> Find(std::string_view id) const;
   std::size_t size() const;
+  // Calls `each(id, submitted, timing, outcome)` for every job, in submit
+  // order, under the table's lock.
+  template <typename Each>
+  void ForEach(Each each) const;
 
  private:
   struct Key {
@@ -81,5 +85,18 @@ class JobTable {
   std::vector<std::string> names_;
   std::unordered_map<std::string, std::uint32_t> name_index_;
 };
+
+std::string JobIdText(std::uint64_t hi, std::uint64_t lo);
+
+template <typename Each>
+void JobTable::ForEach(Each each) const {
+  std::shared_lock lock(mutex_);
+  for (std::uint64_t index = 0; index < records_.size(); ++index) {
+    const Record& r = records_[index];
+    const Key key = KeyFor(index);
+    each(JobIdText(key.hi, key.lo), r.submitted, JobTiming{r.queue_seconds, r.run_seconds},
+         r.outcome);
+  }
+}
 
 }  // namespace gridbatch::sim

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <ostream>
 #include <thread>
 
 #include "connection_sockets.hpp"
@@ -225,6 +227,23 @@ void JobsApi::HandleStatus(const Request&, Response& res, const FaultRoll& roll,
                                             CreatedTime(start_wall_ + views[i].submitted)});
   }
   SendJson(res, 200, StatusReply(replies, status_case_));
+}
+
+void JobsApi::WriteJobs(std::ostream& out) const {
+  out << "id,submitted,ended,outcome\n";
+  char line[160];
+  jobs_.ForEach(
+      [&](const std::string& id, double submitted, const JobTiming& timing, Outcome outcome) {
+        const double share = outcome == Outcome::kCompleted ? 1.0 : kUnfinishedFraction;
+        const double start = start_wall_ + submitted;
+        const double end =
+            start + std::max(0.0, timing.queue_seconds) + std::max(0.0, timing.run_seconds) * share;
+        const char* name = outcome == Outcome::kCompleted ? "completed"
+                           : outcome == Outcome::kFailed  ? "failed"
+                                                          : "aborted";
+        std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%s\n", id.c_str(), start, end, name);
+        out << line;
+      });
 }
 
 void JobsApi::SleepUnlessStopping(double seconds) {

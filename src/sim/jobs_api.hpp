@@ -39,6 +39,9 @@ class JobsApi {
   Counters GetCounters() const { return counters_.Snapshot(jobs_.size()); }
   void ResetCounters() { counters_.Reset(); }
   void SetFaults(const Faults& faults) { dice_.SetFaults(faults); }
+  // Every job as CSV: id, submitted and ended (Unix seconds of the wall
+  // clock), outcome; for benchmarks that measure how late a client notices.
+  void WriteJobs(std::ostream& out) const;
   // Cuts short the waits of slow replies, so that the server can stop.
   void Stop();
 

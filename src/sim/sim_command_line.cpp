@@ -126,6 +126,10 @@ void AddSimFlags(CLI::App& app, SimCommandLine& out) {
   AddFaultFlags(app, out.options.faults);
   AddDuration(app, "--duration", out.duration_seconds,
               "Exit by itself after this long; 0: run until SIGINT/SIGTERM");
+  app.add_option("--dump-jobs", out.dump_jobs,
+                 "On exit, write every job as CSV to FILE: id, submitted, ended (Unix seconds),\n"
+                 "outcome (for benchmarks of how late a client notices a job's end)")
+      ->type_name("FILE");
 }
 
 }  // namespace gridbatch::sim

@@ -11,6 +11,7 @@ namespace gridbatch::sim {
 struct SimCommandLine {
   SimOptions options;
   double duration_seconds = 0;  // 0: until SIGINT or SIGTERM
+  std::string dump_jobs;        // write every job's times here on exit ("": none)
 };
 
 // Adds the flags to `app`; parsing fills `out`, which must outlive `app`.

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cmath>
+#include <fstream>
 #include <iostream>
 
 #include "gridbatch/error.hpp"
@@ -55,6 +56,14 @@ int main(int argc, char** argv) {
     std::cout << "endpoint=" << server.Endpoint() << "\nport=" << server.port() << std::endl;
     WaitForStop(stop_signals, command_line.duration_seconds);
     server.Stop();
+    if (!command_line.dump_jobs.empty()) {
+      std::ofstream dump(command_line.dump_jobs);
+      server.WriteJobs(dump);
+      if (!dump.flush()) {
+        std::cerr << "gridbatch-sim: could not write " << command_line.dump_jobs << std::endl;
+        return gridbatch::kExitIoErr;
+      }
+    }
     std::cerr << "gridbatch-sim: stopped; counters "
               << gridbatch::sim::CountersJson(server.GetCounters()) << std::endl;
   } catch (const gridbatch::Error& e) {

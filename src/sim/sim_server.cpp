@@ -164,5 +164,8 @@ void SimServer::ResetCounters() {
 void SimServer::SetFaults(const Faults& faults) {
   impl_->api().SetFaults(faults);
 }
+void SimServer::WriteJobs(std::ostream& out) const {
+  impl_->api().WriteJobs(out);
+}
 
 }  // namespace gridbatch::sim

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -102,6 +103,9 @@ class SimServer {
   Counters GetCounters() const;
   void ResetCounters();
   void SetFaults(const Faults& faults);  // change faults while running
+  // Every job accepted so far as CSV (id, submitted, ended, outcome; times
+  // in Unix seconds of the wall clock).
+  void WriteJobs(std::ostream& out) const;
 
  private:
   class Impl;

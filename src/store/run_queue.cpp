@@ -17,8 +17,9 @@ struct RunQueue::Statements {
   Statements(SQLite::Database& db, const std::string& only, const std::string& only_unaliased)
       : submitted(db,
                   "UPDATE job_state SET state = 'submitted', remote_id = ?2, submitted_at = ?3,"
-                  " updated_at = ?3, last_polled_at = ?4, remote_status = NULL,"
-                  " vm_status = NULL, missing_since = NULL"
+                  " updated_at = ?3, last_polled_at = ?4, next_poll_at = ?5,"
+                  " last_running_at = NULL, remote_status = NULL, vm_status = NULL,"
+                  " missing_since = NULL"
                   " WHERE job_id = ?1 AND state = 'submitting'"),
         retry(db,
               "UPDATE job_state SET state = 'pending', next_attempt_at = ?2, last_error = ?3,"
@@ -38,7 +39,9 @@ struct RunQueue::Statements {
                " last_error = CASE WHEN ?2 = 'failed' THEN ?6"
                " WHEN ?2 = 'completed' THEN NULL ELSE last_error END,"
                " previous_error = CASE WHEN ?2 = 'completed'"
-               " THEN coalesce(last_error, previous_error) ELSE previous_error END"
+               " THEN coalesce(last_error, previous_error) ELSE previous_error END,"
+               " next_poll_at = coalesce(?7, next_poll_at),"
+               " last_running_at = CASE WHEN ?2 = 'running' THEN ?8 ELSE last_running_at END"
                " WHERE job_id = ?1 AND state IN ('submitted','running')"),
         // The wide row is written only when a poll brought something new.
         // Results another remote job left (a completed job retried keeps
@@ -70,23 +73,41 @@ struct RunQueue::Statements {
                         " updated_at = ?2 WHERE job_id = ?1"),
         due_polls(db,
                   "SELECT s.job_id, s.remote_id, s.state, s.submitted_at, b.hours,"
-                  " s.missing_since, s.last_polled_at, s.attempts"
+                  " s.missing_since, s.next_poll_at, s.attempts, s.model, s.last_polled_at,"
+                  " s.last_running_at"
                   " FROM job_state s INDEXED BY job_state_poll JOIN batches b ON b.id = s.batch_id"
-                  " WHERE s.state IN ('submitted','running') AND s.last_polled_at <= ?1"
+                  " WHERE s.state IN ('submitted','running') AND s.next_poll_at <= ?1"
                   " AND (?2 IS NULL OR s.batch_id = ?2)" +
-                      only + " ORDER BY s.last_polled_at LIMIT ?3"),
-        mark_polled(db, "UPDATE job_state SET last_polled_at = ?2 WHERE job_id = ?1"),
+                      only + " ORDER BY s.next_poll_at LIMIT ?3"),
+        mark_polled(
+            db, "UPDATE job_state SET last_polled_at = ?2, next_poll_at = ?3 WHERE job_id = ?1"),
+        // The submit time in seconds, from its ISO text: julianday() reads
+        // the 'Z' and the milliseconds.
+        wake(db,
+             "UPDATE job_state INDEXED BY job_state_poll SET next_poll_at ="
+             " max(?1, (julianday(submitted_at) - 2440587.5) * 86400.0 + ?6)"
+             " WHERE state IN ('submitted','running') AND next_poll_at > ?3 AND model = ?4"
+             " AND (?5 IS NULL OR batch_id = ?5)" +
+                 only_unaliased +
+                 " AND last_polled_at - (julianday(submitted_at) - 2440587.5) * 86400.0 <= ?2"
+                 " AND max(?1, (julianday(submitted_at) - 2440587.5) * 86400.0 + ?6)"
+                 " < next_poll_at"),
+        cap_polls(db,
+                  "UPDATE job_state INDEXED BY job_state_poll SET next_poll_at = ?1"
+                  " WHERE state IN ('submitted','running') AND next_poll_at > ?1"
+                  " AND (?2 IS NULL OR batch_id = ?2)" +
+                      only_unaliased),
         next_due(db,
                  "SELECT min(next_attempt_at) FROM job_state INDEXED BY job_state_due"
                  " WHERE state = 'pending' AND (?1 IS NULL OR batch_id = ?1)" +
                      only_unaliased),
-        oldest_poll(db,
-                    "SELECT min(last_polled_at) FROM job_state INDEXED BY job_state_poll"
-                    " WHERE state IN ('submitted','running') AND (?1 IS NULL OR batch_id = ?1)" +
-                        only_unaliased) {}
+        next_poll(db,
+                  "SELECT min(next_poll_at) FROM job_state INDEXED BY job_state_poll"
+                  " WHERE state IN ('submitted','running') AND (?1 IS NULL OR batch_id = ?1)" +
+                      only_unaliased) {}
 
   SQLite::Statement submitted, retry, failed, polled, polled_results, refused, due, missing, claim,
-      mark_submitting, due_polls, mark_polled, next_due, oldest_poll;
+      mark_submitting, due_polls, mark_polled, wake, cap_polls, next_due, next_poll;
 };
 
 namespace {
@@ -105,12 +126,13 @@ void Run(SQLite::Statement& statement) {
 }
 
 void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds now,
-                   const std::string& now_text) {
+                   const std::string& now_text, const std::optional<std::int64_t>& batch_id) {
   for (const auto& o : outcomes.submitted) {
     s.submitted.bind(1, o.id);
     s.submitted.bind(2, o.remote_id);
     s.submitted.bind(3, now_text);
     s.submitted.bind(4, now);
+    s.submitted.bind(5, o.next_poll_at);
     Run(s.submitted);
   }
   for (const auto& o : outcomes.retries) {
@@ -137,6 +159,12 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
     s.polled.bind(4, o.vm_status);
     s.polled.bind(5, now_text);
     s.polled.bind(6, o.error);
+    if (o.next_poll_at) {
+      s.polled.bind(7, *o.next_poll_at);
+    } else {
+      s.polled.bind(7);
+    }
+    s.polled.bind(8, now);
     const int changed = s.polled.exec();
     s.polled.reset();
     if (changed == 0) continue;  // no longer in flight: its results stay as they were
@@ -161,6 +189,15 @@ void ApplyOutcomes(RunQueue::Statements& s, const Outcomes& outcomes, Seconds no
     s.due.bind(1, o.id);
     s.due.bind(2, o.at);
     Run(s.due);
+  }
+  for (const auto& o : outcomes.wakes) {
+    s.wake.bind(1, now);
+    s.wake.bind(2, o.last_poll_age);
+    s.wake.bind(3, o.later_than);
+    s.wake.bind(4, o.model);
+    BindBatch(s.wake, 5, batch_id);
+    s.wake.bind(6, o.first_poll_age);
+    Run(s.wake);
   }
 }
 
@@ -274,7 +311,7 @@ std::vector<ClaimedJob> RunQueue::CommitAndClaim(const Outcomes& outcomes, int c
   const std::string now_text = FormatIsoUtc(now);
   store_.InTransaction([&] {
     Statements& s = *statements_;
-    ApplyOutcomes(s, outcomes, now, now_text);
+    ApplyOutcomes(s, outcomes, now, now_text, batch_id_);
     if (claim_limit <= 0) return;
     s.claim.bind(1, now);
     BindBatch(s.claim, 2, batch_id_);
@@ -310,8 +347,8 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
     s.due_polls.bind(3, window.limit);
     std::size_t due = 0;
     while (s.due_polls.executeStep()) {
-      const Seconds last_polled = s.due_polls.getColumn(6).getDouble();
-      if (last_polled <= window.due_before) ++due;
+      const Seconds next_poll = s.due_polls.getColumn(6).getDouble();
+      if (next_poll <= window.due_before) ++due;
       PollTarget t;
       t.id = s.due_polls.getColumn(0).getInt64();
       t.remote_id = s.due_polls.getColumn(1).getString();
@@ -322,6 +359,11 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
         t.missing_since = s.due_polls.getColumn(5).getDouble();
       }
       t.attempts = s.due_polls.getColumn(7).getInt();
+      t.model = s.due_polls.getColumn(8).getString();
+      t.last_polled_at = s.due_polls.getColumn(9).getDouble();
+      if (!s.due_polls.getColumn(10).isNull()) {
+        t.last_running_at = s.due_polls.getColumn(10).getDouble();
+      }
       targets.push_back(std::move(t));
     }
     s.due_polls.reset();
@@ -331,6 +373,7 @@ std::vector<PollTarget> RunQueue::TakeDuePolls(const PollWindow& window, Seconds
     for (const PollTarget& t : targets) {
       s.mark_polled.bind(1, t.id);
       s.mark_polled.bind(2, now);
+      s.mark_polled.bind(3, std::max(now, window.retry_at));
       Run(s.mark_polled);
     }
   });
@@ -384,8 +427,17 @@ std::optional<Seconds> RunQueue::NextDueTime() {
   return MinTime(statements_->next_due, batch_id_, store_.path(), "find next due job");
 }
 
-std::optional<Seconds> RunQueue::OldestPollTime() {
-  return MinTime(statements_->oldest_poll, batch_id_, store_.path(), "find the next poll");
+std::optional<Seconds> RunQueue::NextPollTime() {
+  return MinTime(statements_->next_poll, batch_id_, store_.path(), "find the next poll");
+}
+
+void RunQueue::CapNextPolls(Seconds at) {
+  store_.InTransaction([&] {
+    Statements& s = *statements_;
+    s.cap_polls.bind(1, at);
+    BindBatch(s.cap_polls, 2, batch_id_);
+    Run(s.cap_polls);
+  });
 }
 
 }  // namespace gridbatch::store

@@ -493,7 +493,7 @@ TEST(PacerTest, TheWaitIsShortWhileRepliesWaitAndBoundedOtherwise) {
   EXPECT_EQ(pacer.Wait(v, 0), std::chrono::milliseconds(2));
 }
 
-TEST(PacerTest, PollsAreDueAfterAnIntervalAndRideAlongWhenDueSoon) {
+TEST(PacerTest, PollsTakeJobsDueNowAndJobsDueSoonRideAlong) {
   RunOptions o = Options();
   o.poll_interval = 5;
   o.poll_batch = 100;
@@ -504,16 +504,34 @@ TEST(PacerTest, PollsAreDueAfterAnIntervalAndRideAlongWhenDueSoon) {
   v.polls_in_flight = 6;
   const auto window = pacer.PlanPolls(v);
   ASSERT_TRUE(window);
-  EXPECT_EQ(window->due_before, clock.Now() - 5);
-  EXPECT_EQ(window->early_before, clock.Now() - 2.5);
+  EXPECT_EQ(window->due_before, clock.Now());
+  EXPECT_EQ(window->early_before, clock.Now() + 0.5);  // half the shortest wait (5 s / 5)
   EXPECT_EQ(window->batch, 100);
   EXPECT_EQ(window->limit, 200);  // two GETs free
-  // Fewer than the limit came back: nothing more before the oldest poll + 5 s.
-  pacer.Polled(clock.Now(), 10, *window, clock.Now() - 1);
+  EXPECT_EQ(window->retry_at, clock.Now() + 5);
+  // Fewer than the limit came back: nothing more before the next poll due.
+  pacer.Polled(clock.Now(), 10, *window, clock.Now() + 4);
   clock.Advance(3.9);
   EXPECT_FALSE(pacer.PlanPolls(Idle(clock.Now(), 0)));
   clock.Advance(0.1);
   EXPECT_TRUE(pacer.PlanPolls(Idle(clock.Now(), 0)));
+  // A poll set sooner since (a reply, a submit, a wake) is looked for then.
+  pacer.Polled(clock.Now(), 0, *window, clock.Now() + 30);
+  pacer.PollDueAt(clock.Now() + 2);
+  clock.Advance(2);
+  EXPECT_TRUE(pacer.PlanPolls(Idle(clock.Now(), 0)));
+}
+
+TEST(PacerTest, WithPollFixedJobsDueWithinHalfAnIntervalRideAlong) {
+  RunOptions o = Options();
+  o.poll_interval = 5;
+  o.poll_mode = RunOptions::PollMode::kFixed;
+  FakeClock clock;
+  Pacer pacer(o, clock.Now());
+  const auto window = pacer.PlanPolls(Idle(clock.Now(), 0));
+  ASSERT_TRUE(window);
+  EXPECT_EQ(window->early_before, clock.Now() + 2.5);
+  EXPECT_EQ(window->retry_at, clock.Now() + 5);
 }
 
 TEST(PacerTest, NoPollsWhileStoppingPausedOrEveryGetIsBusy) {

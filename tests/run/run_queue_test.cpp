@@ -31,12 +31,12 @@ class RunQueueTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove(path_);
   }
-  // Puts job `id` in flight, last polled at `when`.
+  // Puts job `id` in flight, due for a poll at `when`.
   void InFlight(int id, double when) {
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
     SQLite::Statement q(db,
                         "UPDATE job_state SET state = 'submitted', remote_id = 'r' || job_id,"
-                        " submitted_at = '2024-01-01T00:00:00Z', last_polled_at = ?"
+                        " submitted_at = '2024-01-01T00:00:00Z', next_poll_at = ?"
                         " WHERE job_id = ?");
     q.bind(1, when);
     q.bind(2, id);
@@ -52,7 +52,7 @@ class RunQueueTest : public ::testing::Test {
   std::unique_ptr<JobStore> store_;
 };
 
-TEST_F(RunQueueTest, PollsTakeDueJobsOldestFirstAndFillTheLastGetWithJobsDueSoon) {
+TEST_F(RunQueueTest, PollsTakeDueJobsEarliestFirstAndFillTheLastGetWithJobsDueSoon) {
   InFlight(1, 90);
   InFlight(2, 10);   // the oldest
   InFlight(3, 140);  // due soon
@@ -62,11 +62,15 @@ TEST_F(RunQueueTest, PollsTakeDueJobsOldestFirstAndFillTheLastGetWithJobsDueSoon
   const auto targets =
       queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200);
   EXPECT_EQ(Ids(targets), (std::vector<std::int64_t>{2, 1, 4}));
-  // They count as polled now: nothing else is due, so nothing comes back.
+  // They count as polled now, due again at the retry time (a reply sets
+  // their real next poll): nothing else is due, so nothing comes back.
   EXPECT_TRUE(
-      queue.TakeDuePolls({.due_before = 100, .early_before = 150, .batch = 3, .limit = 10}, 200)
+      queue
+          .TakeDuePolls(
+              {.due_before = 100, .early_before = 150, .batch = 3, .limit = 10, .retry_at = 205},
+              200)
           .empty());
-  EXPECT_EQ(queue.OldestPollTime(), 140);
+  EXPECT_EQ(queue.NextPollTime(), 140);
 }
 
 TEST_F(RunQueueTest, NoPollIsTakenWhenNoneIsDueEvenIfSomeAreDueSoon) {

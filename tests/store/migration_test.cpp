@@ -160,7 +160,8 @@ const std::vector<std::string> kJobStateColumns = {
     "job_id",          "batch_id",       "model",         "state",
     "attempts",        "remote_id",      "remote_status", "vm_status",
     "last_error",      "updated_at",     "submitted_at",  "finished_at",
-    "next_attempt_at", "last_polled_at", "missing_since", "previous_error"};  // since version 3
+    "next_attempt_at", "last_polled_at", "missing_since", "previous_error",  // since version 3
+    "next_poll_at",    "last_running_at"};                                   // since version 4
 
 constexpr std::int64_t kBatchA = 3;
 constexpr std::int64_t kBatchB = 8;

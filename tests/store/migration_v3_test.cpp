@@ -93,7 +93,7 @@ std::string Errors(const std::string& path) {
 }
 
 TEST_F(MigrationV3Test, ACompletedJobsErrorMovesToPreviousErrorAndOthersKeepTheirs) {
-  EXPECT_GE(JobStore::Open(path_)->SchemaVersion(), 3);
+  EXPECT_GE(JobStore::Open(path_)->SchemaVersion(), 3);  // and on through the later ones
   EXPECT_EQ(Errors(path_),
             "1:NULL|HTTP 429: service said: Too many requests ; 2:aborted|NULL ; "
             "3:HTTP 503|NULL");

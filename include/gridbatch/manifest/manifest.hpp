@@ -36,6 +36,8 @@ struct RunSettings {
   std::optional<double> burst;
   std::optional<int> max_attempts;
   std::optional<double> poll_interval;  // seconds
+  std::optional<double> poll_max;       // seconds
+  std::optional<bool> poll_fixed;       // `poll: fixed` (true) or `poll: adaptive`
 };
 
 struct ParseResult {

@@ -23,6 +23,7 @@
 #include "gridbatch/ratelimit/adaptive_rate.hpp"
 #include "gridbatch/ratelimit/backoff.hpp"
 #include "gridbatch/ratelimit/token_bucket.hpp"
+#include "gridbatch/run/poll_schedule.hpp"
 #include "gridbatch/run/run_options.hpp"
 #include "gridbatch/store/run_queue.hpp"
 
@@ -94,8 +95,9 @@ struct PollDecision {
   std::optional<Seconds> pause_polls_until;  // the service asked for a pause
   std::optional<int> poll_batch;             // ids per GET from now on, when it changes
   std::vector<Warning> warnings;
-  std::optional<std::string> log;       // a message to show now
-  std::optional<std::string> stop_run;  // the token was refused
+  std::optional<std::string> log;            // a message to show now
+  std::optional<std::string> stop_run;       // the token was refused
+  std::vector<store::Outcomes::Wake> wakes;  // waiting jobs to poll now (PollSchedule)
 };
 
 // Decisions about one job at a time.
@@ -116,7 +118,8 @@ class JobPolicy {
 
   // A whole status GET. `targets` holds the jobs the loop is polling, by
   // remote id (ids it no longer tracks are skipped); `poll_batch` is the
-  // current ids per GET.
+  // current ids per GET. The schedule learns from each job's view and sets
+  // its next poll.
   using Targets = std::unordered_map<std::string, store::PollTarget>;
   PollDecision OnStatusReply(const api::StatusResult& reply, const Targets& targets, int poll_batch,
                              Seconds now);
@@ -131,10 +134,17 @@ class JobPolicy {
   // When an in-flight job fails for want of a final status.
   Seconds Deadline(const store::PollTarget& target) const;
 
+  // When to poll each job (a submit's first poll is asked of it directly).
+  PollSchedule& schedule() { return schedule_; }
+
  private:
   Transition Retry(std::int64_t id, int attempts, JobState from, const std::string& error,
                    std::optional<Seconds> retry_after, Seconds now,
                    std::optional<Seconds>* retry_at);
+
+  // Lets the schedule learn from a job's view and set its next poll.
+  void Schedule(const store::PollTarget& target, const api::JobView& view, Transition& t,
+                Seconds now);
 
   // Failed with `why` when `now` is past the target's deadline.
   std::optional<Transition> PastDeadline(const store::PollTarget& target, Seconds now,
@@ -148,6 +158,7 @@ class JobPolicy {
 
   const RunOptions& o_;
   ratelimit::Backoff backoff_;
+  PollSchedule schedule_;
 
   // The circuit breaker. Its memory is bounded by the models of the batch,
   // the submits in flight and breaker_after.
@@ -206,10 +217,12 @@ class Pacer {
 
   // The window of polls to take now, or none (not yet time, or no GET free).
   std::optional<store::RunQueue::PollWindow> PlanPolls(const LoopView& view);
-  // `taken` jobs came back for `window`; `oldest_poll` is the oldest last
+  // `taken` jobs came back for `window`; `next_poll` is the earliest next
   // poll among in-flight jobs (looked up only when fewer than the limit).
   void Polled(Seconds now, std::size_t taken, const store::RunQueue::PollWindow& window,
-              std::optional<Seconds> oldest_poll);
+              std::optional<Seconds> next_poll);
+  // A job's next poll was set to `at` (a submit, a reply, a wake).
+  void PollDueAt(Seconds at);
   void PausePolls(Seconds until);
   int poll_batch() const { return poll_batch_; }
   void SetPollBatch(int batch);

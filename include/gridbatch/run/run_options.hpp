@@ -40,8 +40,23 @@ struct RunOptions {
   // out at once. 0: off (each refused job fails on its own). Default: 5.
   int breaker_after = 5;
   ratelimit::BackoffPolicy backoff;
-  // How often each in-flight job is polled. Default: 5 s.
+  // How in-flight jobs are polled. kAdaptive (the default): each job's next
+  // poll comes from what the run has seen of its model's finish times
+  // (run::PollSchedule): its first poll near when a job of that model could
+  // plausibly be done, polls as often as poll_interval / 5 around the
+  // model's typical finish, and waits growing up to poll_max elsewhere;
+  // before anything of a model has been seen, a few of its jobs are polled
+  // from poll_interval on and the rest wait for them. kFixed: every job
+  // every poll_interval (`--poll-fixed`), for users watching partial logs.
+  enum class PollMode { kAdaptive, kFixed };
+  PollMode poll_mode = PollMode::kAdaptive;
+  // kFixed: how often each in-flight job is polled. kAdaptive: the first
+  // poll's delay before anything is known, and five times the shortest
+  // wait between polls. Default: 5 s.
   Seconds poll_interval = 5;
+  // kAdaptive: the longest wait between two polls of a job (never less
+  // than poll_interval). Default: 60 s.
+  Seconds poll_max = 60;
   // Ids per status GET. Default: 100.
   int poll_batch = 100;
   // Status GETs outstanding at once. Default: 8.

@@ -32,11 +32,16 @@ struct ClaimedJob {
 struct PollTarget {
   std::int64_t id = 0;
   std::string remote_id;
+  std::string model;
   JobState state = JobState::kSubmitted;
   Seconds submitted_at = 0;
   std::optional<double> hours;
   std::optional<Seconds> missing_since;
   int attempts = 1;  // submits so far, the one being polled included
+  // The poll before this one (the submit when there was none).
+  Seconds last_polled_at = 0;
+  // When a poll last found the job unfinished, if one did.
+  std::optional<Seconds> last_running_at;
 };
 
 // What the loop learned since its last commit. Applied in order of the
@@ -45,6 +50,7 @@ struct Outcomes {
   struct Submitted {
     std::int64_t id;
     std::string remote_id;
+    Seconds next_poll_at = 0;  // its first poll (0: at once)
   };
   struct Retry {  // back to pending, not before next_attempt_at
     std::int64_t id;
@@ -65,6 +71,8 @@ struct Outcomes {
     std::optional<std::int64_t> runtime;
     std::string created;
     std::string error;  // for failed: why
+    // Still running: when to poll it next. Unset: as TakeDuePolls left it.
+    std::optional<Seconds> next_poll_at;
   };
   struct Missing {  // left out of a status reply
     std::int64_t id;
@@ -84,6 +92,17 @@ struct Outcomes {
     std::int64_t id;
     Seconds at;
   };
+  // Enough of the model's jobs have finished since some of its jobs were
+  // last polled: those whose last poll (or submit) came at most
+  // `last_poll_age` after their submit, and whose next poll is later than
+  // `later_than`, are polled at max(now, submit + first_poll_age) instead
+  // when that is sooner.
+  struct Wake {
+    std::string model;
+    Seconds last_poll_age;
+    Seconds first_poll_age;
+    Seconds later_than;
+  };
   std::vector<Submitted> submitted;
   std::vector<Retry> retries;
   std::vector<Failed> failed;
@@ -91,10 +110,11 @@ struct Outcomes {
   std::vector<Missing> missing;
   std::vector<Refused> refused;
   std::vector<Due> due;
+  std::vector<Wake> wakes;
 
   bool empty() const {
     return submitted.empty() && retries.empty() && failed.empty() && polled.empty() &&
-           missing.empty() && refused.empty() && due.empty();
+           missing.empty() && refused.empty() && due.empty() && wakes.empty();
   }
   void clear() { *this = Outcomes{}; }
 };
@@ -137,24 +157,29 @@ class RunQueue {
   // Pending jobs in scope of the models held this run.
   std::int64_t CountHeld();
 
-  // In-flight jobs to poll, least recently polled first, marked polled at
-  // `now`: those last polled at or before `due_before` and, to fill the last
-  // GET up to `batch` ids, some polled at or before `early_before` (due
-  // soon). At most `limit`; none when none is due.
+  // In-flight jobs to poll, earliest next poll first, marked polled at
+  // `now` and due again at `retry_at` (the reply sets a later time): those
+  // whose next poll is at or before `due_before` and, to fill the last GET
+  // up to `batch` ids, some due at or before `early_before` (due soon). At
+  // most `limit`; none when none is due.
   struct PollWindow {
     Seconds due_before;
     Seconds early_before;
     int batch;
     int limit;
+    Seconds retry_at = 0;
   };
   std::vector<PollTarget> TakeDuePolls(const PollWindow& window, Seconds now);
+
+  // Brings every in-flight job's next poll forward to `at` at the latest
+  // (a run's start: what an earlier run scheduled is not this run's plan).
+  void CapNextPolls(Seconds at);
 
   // When the next pending job becomes due, if any is pending.
   std::optional<Seconds> NextDueTime();
 
-  // The oldest last-poll time among in-flight jobs, if any is in flight: no
-  // job is due for a poll before it plus the poll interval.
-  std::optional<Seconds> OldestPollTime();
+  // The earliest next poll among in-flight jobs, if any is in flight.
+  std::optional<Seconds> NextPollTime();
 
   struct Statements;  // prepared statements, private to run_queue.cpp
 
