@@ -115,7 +115,7 @@ void ReadErrors(SQLite::Database& db, std::int64_t batch_id, std::size_t limit,
   }
 }
 
-// The models the last run held (holds, schema 4), on each batch's row of
+// The models the last run held (holds, schema 5), on each batch's row of
 // that model that still has pending jobs.
 void ReadHolds(SQLite::Database& db, StatusReport& report) {
   SQLite::Statement query(db, "SELECT model, reason, held_at FROM holds");
