@@ -34,14 +34,10 @@ struct CheckArgs {
   std::string db;
   std::string batch;
   std::vector<std::string> models;
-  std::string endpoint;
-  std::string token_file;
-  std::string ca_file;
+  ServiceArgs service;
   std::string prompt = run::PreflightOptions{}.prompt;
   std::string timeout = "10m";
   std::string poll_interval = "2s";
-  std::string connect_timeout = "10s";
-  std::string request_timeout = "60s";
   std::string completed_statuses = "completed";
   std::string failed_statuses = "failed,aborted,error,cancelled,canceled,timeout";
   std::string running_statuses =
@@ -141,16 +137,12 @@ int Execute(const CheckArgs& a) {
   options.statuses = run::StatusMap(run::StatusMap::SplitList(a.completed_statuses),
                                     run::StatusMap::SplitList(a.failed_statuses),
                                     run::StatusMap::SplitList(a.running_statuses));
-  const std::string token = ReadToken(a.token_file);
-  http::ClientOptions http_options;
-  http_options.connect_timeout_ms =
-      static_cast<long>(Duration(a.connect_timeout, "--connect-timeout") * 1000);
-  http_options.total_timeout_ms =
-      static_cast<long>(Duration(a.request_timeout, "--request-timeout") * 1000);
-  http_options.ca_file = a.ca_file;
+  const std::string token = ReadToken(a.service.token_file);
+  const http::ClientOptions http_options = HttpOptionsFor(a.service);
   const auto& stop_requests = run::InstallStopSignals();
   http::Client http(http_options);
-  api::Client api(http, {.endpoint = a.endpoint, .token = token, .note_missing_fields = true});
+  api::Client api(http,
+                  {.endpoint = a.service.endpoint, .token = token, .note_missing_fields = true});
   const auto trace = StartTrace(
       a.trace, token, http, [](const std::string& m) { std::cerr << "warning: " << m << "\n"; });
   std::cout << "check: " << options.models.size() << " model(s) against " << api.options().endpoint
@@ -186,24 +178,11 @@ void AddCheckCommand(CLI::App& app, CommandContext& context) {
   cmd->add_option("--batch", args->batch, "Try the models of this batch in the database")
       ->type_name("NAME");
   cmd->add_option("--model", args->models, "A model to try (repeatable)")->type_name("M");
-  const char* env_endpoint = std::getenv("GRIDBATCH_ENDPOINT");
-  args->endpoint = env_endpoint && *env_endpoint ? env_endpoint : api::ApiOptions{}.endpoint;
-  cmd->add_option("--endpoint", args->endpoint, "Service base URL (env GRIDBATCH_ENDPOINT)")
-      ->capture_default_str()
-      ->type_name("URL");
-  cmd->add_option("--token-file", args->token_file,
-                  "File whose first line is the API token (default: env GRIDREPUBLIC_TOKEN)")
-      ->type_name("FILE");
-  cmd->add_option("--ca-file", args->ca_file, "CA bundle for TLS verification (default: system)")
-      ->type_name("FILE");
+  AddServiceOptions(cmd, args->service, "");
   cmd->add_option("--prompt", args->prompt, "The prompt sent to each model")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Give up on jobs not final after this long")
       ->capture_default_str();
   cmd->add_option("--poll-interval", args->poll_interval, "Poll each job this often")
-      ->capture_default_str();
-  cmd->add_option("--connect-timeout", args->connect_timeout, "Connection set-up limit")
-      ->capture_default_str();
-  cmd->add_option("--request-timeout", args->request_timeout, "Whole-request limit")
       ->capture_default_str();
   cmd->add_option("--completed-statuses", args->completed_statuses,
                   "Statuses meaning success, as for run")

@@ -36,21 +36,8 @@ namespace {
 
 // Every default below is the library's own, read once from these.
 const run::RunOptions kRunDefaults{};
-const api::ApiOptions kApiDefaults{};
-const http::ClientOptions kHttpDefaults{};
-constexpr double kMsPerSecond = 1000;
 // Connections kept per host, at least: a few polls beside the submits.
 constexpr long kMinHostConnections = 8;
-
-// "5s", "2m", "500ms": how a duration default is shown and parsed back.
-std::string DurationText(Seconds seconds) {
-  const auto whole = static_cast<long long>(std::llround(seconds));
-  if (std::abs(seconds - static_cast<double>(whole)) > 1e-9) {
-    return std::to_string(std::llround(seconds * kMsPerSecond)) + "ms";
-  }
-  if (whole >= 60 && whole % 60 == 0) return std::to_string(whole / 60) + "m";
-  return std::to_string(whole) + "s";
-}
 
 std::string RateText(double per_second) {
   std::ostringstream text;
@@ -67,9 +54,7 @@ std::string JoinList(const std::vector<std::string>& names) {
 struct RunArgs {
   std::string manifest;
   bool all = false;
-  std::string endpoint = kApiDefaults.endpoint;
-  std::string token_file;
-  std::string ca_file;
+  ServiceArgs service;
   std::string batch;
   std::string rate = RateText(kRunDefaults.rate_per_second);
   double burst = kRunDefaults.burst;
@@ -87,10 +72,6 @@ struct RunArgs {
   std::string on_missing = "resubmit";
   std::string on_uncertain = "resubmit";
   std::string deadline_slack = DurationText(kRunDefaults.deadline_slack);
-  std::string connect_timeout =
-      DurationText(static_cast<double>(kHttpDefaults.connect_timeout_ms) / kMsPerSecond);
-  std::string request_timeout =
-      DurationText(static_cast<double>(kHttpDefaults.total_timeout_ms) / kMsPerSecond);
   std::string completed_statuses = JoinList(kRunDefaults.statuses.completed());
   std::string failed_statuses = JoinList(kRunDefaults.statuses.failed());
   std::string running_statuses = JoinList(kRunDefaults.statuses.running());
@@ -270,7 +251,7 @@ int DryRun(const RunArgs& a, const run::RunOptions& options) {
   if (!manifest) return kExitDataErr;
   return PrintDryRun(*manifest,
                      {.rate_per_second = options.auto_rate_max.value_or(options.rate_per_second),
-                      .endpoint = a.endpoint},
+                      .endpoint = a.service.endpoint},
                      std::cout);
 }
 
@@ -279,11 +260,8 @@ int Execute(const RunArgs& a, const CommandContext& context) {
   const std::string& db = context.common.db;
   run::RunOptions options = MakeRunOptions(a, context.common);
   if (a.dry_run) return DryRun(a, options);
-  const std::string token = ReadToken(a.token_file);
-  const long connect_ms =
-      std::lround(Duration(a.connect_timeout, "--connect-timeout") * kMsPerSecond);
-  const long total_ms =
-      std::lround(Duration(a.request_timeout, "--request-timeout") * kMsPerSecond);
+  const std::string token = ReadToken(a.service.token_file);
+  http::ClientOptions http_options = HttpOptionsFor(a.service);
   // Validated before anything is created: a bad manifest leaves no file.
   std::shared_ptr<const manifest::Manifest> manifest;
   if (!a.manifest.empty()) {
@@ -304,15 +282,11 @@ int Execute(const RunArgs& a, const CommandContext& context) {
   auto store = store::JobStore::Open(db);
   lock.LockDatabaseFile();  // if the load (or the open) has just created it
 
-  http::ClientOptions http_options;
-  http_options.connect_timeout_ms = connect_ms;
-  http_options.total_timeout_ms = total_ms;
-  http_options.ca_file = a.ca_file;
   http_options.max_host_connections =
       std::max<long>(options.max_in_flight + options.max_poll_requests, kMinHostConnections);
   http::Client http(http_options);
   api::ApiOptions api_options;
-  api_options.endpoint = a.endpoint;
+  api_options.endpoint = a.service.endpoint;
   api_options.token = token;
   api_options.max_ids_per_get = static_cast<std::size_t>(options.poll_batch);
   api::Client api(http, api_options);
@@ -327,7 +301,7 @@ int Execute(const RunArgs& a, const CommandContext& context) {
               << "); nothing more was submitted. Check GRIDREPUBLIC_TOKEN or --token-file.\n";
   }
   if (result.tripped) {
-    std::cerr << "gridbatch: " << run::DescribeTrip(*result.tripped, a.endpoint) << "\n";
+    std::cerr << "gridbatch: " << run::DescribeTrip(*result.tripped, a.service.endpoint) << "\n";
   }
   for (const run::Hold& hold : result.held) {
     std::cerr << "gridbatch: " << run::DescribeHold(hold) << "\n";
@@ -430,13 +404,6 @@ void AddPollOptions(CLI::App* cmd, RunArgs& args) {
 }
 
 void AddOutputOptions(CLI::App* cmd, RunArgs& args) {
-  const char* net = "Network";
-  cmd->add_option("--connect-timeout", args.connect_timeout, "Connection set-up limit")
-      ->capture_default_str()
-      ->group(net);
-  cmd->add_option("--request-timeout", args.request_timeout, "Whole-request limit")
-      ->capture_default_str()
-      ->group(net);
   const char* out = "Output";
   cmd->add_option("--progress", args.progress,
                   "auto (bar on a terminal, else plain), bar, plain, json (events on stderr), "
@@ -469,16 +436,7 @@ void AddRunCommand(CLI::App& app, CommandContext& context) {
   cmd->add_option("manifest", args->manifest, "YAML manifest to load first (optional)")
       ->type_name("MANIFEST");
   AddCommonOptions(cmd, context);
-  const char* env_endpoint = std::getenv("GRIDBATCH_ENDPOINT");
-  if (env_endpoint && *env_endpoint) args->endpoint = env_endpoint;
-  cmd->add_option("--endpoint", args->endpoint, "Service base URL (env GRIDBATCH_ENDPOINT)")
-      ->capture_default_str()
-      ->type_name("URL");
-  cmd->add_option("--token-file", args->token_file,
-                  "File whose first line is the API token (default: env GRIDREPUBLIC_TOKEN)")
-      ->type_name("FILE");
-  cmd->add_option("--ca-file", args->ca_file, "CA bundle for TLS verification (default: system)")
-      ->type_name("FILE");
+  AddServiceOptions(cmd, args->service, "Network");
   cmd->add_option("--batch", args->batch, "Only run this batch")->type_name("NAME");
   cmd->add_flag("--all", args->all, "With MANIFEST: run every batch, not only the manifest's");
   cmd->add_option(
