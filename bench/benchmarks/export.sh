@@ -33,22 +33,14 @@ build_targets "$build" gridbatch gridbatch_export_bench
 gridbatch=$build/bin/gridbatch
 encoder_bench=$build/tests/export/gridbatch_export_bench
 
-if [ -n "${WORKDIR:-}" ]; then
-  work=$WORKDIR
-  mkdir -p "$work"
-else
-  work=$(mktemp -d /tmp/gridbatch-bench-export.XXXXXX)
-  trap 'rm -rf "$work"' EXIT
-fi
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
+bench_work_dir export
 db=$work/bench.db
 
-# The schema exactly as the store applies it: every migration in order, then
-# user_version = their count.
+# The schema as the store applies it (bench_schema), then the rows.
 build_database() {
-  rm -f "$db" "$db-wal" "$db-shm"
-  local migrations=("$root"/schemas/migrations/*.sql)
-  cat "${migrations[@]}" | sqlite3 "$db"
-  sqlite3 "$db" "PRAGMA user_version = ${#migrations[@]}"
+  bench_schema "$db"
   sqlite3 "$db" >/dev/null <<SQL
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;

@@ -32,13 +32,9 @@ done
 build_targets "$build" gridbatch
 gridbatch=$build/bin/gridbatch
 
-if [ -n "${WORKDIR:-}" ]; then
-  work=$WORKDIR
-  mkdir -p "$work"
-else
-  work=$(mktemp -d /tmp/gridbatch-bench-manifest.XXXXXX)
-  trap 'rm -rf "$work"' EXIT
-fi
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
+bench_work_dir manifest
 
 # Distinct prompts of about 90 bytes; the JSONL lines add an id and two vars.
 echo "bench_manifest: writing $lines-line files in $work" >&2

@@ -32,22 +32,15 @@ done
 build_targets "$build" gridbatch
 gridbatch=$build/bin/gridbatch
 
-if [ -n "${WORKDIR:-}" ]; then
-  work=$WORKDIR
-  mkdir -p "$work"
-else
-  work=$(mktemp -d /tmp/gridbatch-bench-report.XXXXXX)
-  trap 'rm -rf "$work"' EXIT
-fi
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
+bench_work_dir report
 
-# build_database FILE N: the schema exactly as the store applies it, then N
-# jobs: prompt i of a sweep over (lang, temperature), on model i % 3.
+# build_database FILE N: the schema as the store applies it (bench_schema),
+# then N jobs: prompt i of a sweep over (lang, temperature), on model i % 3.
 build_database() {
   local db=$1 n=$2
-  rm -f "$db" "$db-wal" "$db-shm"
-  local migrations=("$root"/schemas/migrations/*.sql)
-  cat "${migrations[@]}" | sqlite3 "$db"
-  sqlite3 "$db" "PRAGMA user_version = ${#migrations[@]}"
+  bench_schema "$db"
   sqlite3 "$db" >/dev/null <<SQL
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;

@@ -46,8 +46,8 @@ Texts TextsFor(int i) {
               "little over two million, and the wider region holds about twelve million people."};
 }
 
-gridbatch::store::ExportRow RowFor(const Texts& t) {
-  gridbatch::store::ExportRow row;
+gridbatch::ExportRow RowFor(const Texts& t) {
+  gridbatch::ExportRow row;
   row.batch = "bench";
   row.prompt_id = t.prompt_id;
   row.model = "gemma:2b";
@@ -69,7 +69,7 @@ nlohmann::ordered_json Nullable(const std::optional<T>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
-void WriteWithNlohmann(std::ostream& out, const gridbatch::store::ExportRow& row) {
+void WriteWithNlohmann(std::ostream& out, const gridbatch::ExportRow& row) {
   nlohmann::ordered_json record;
   record["batch"] = row.batch;
   record["prompt_id"] = row.prompt_id;
