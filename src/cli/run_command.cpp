@@ -357,7 +357,7 @@ void AddPollOptions(CLI::App* cmd, RunArgs& args) {
   const char* group = "Polling";
   cmd->add_option("--poll-interval", args.poll_interval,
                   "With --poll-fixed, poll each job this often; adaptive, the first poll's delay\n"
-                  "before anything is known, and 5x the shortest wait: 0.2, 500ms, 5s, 2m\n"
+                  "before anything is known, and 10x the shortest wait: 0.2, 500ms, 5s, 2m\n"
                   "(manifest: run.poll_interval)")
       ->capture_default_str()
       ->group(group);

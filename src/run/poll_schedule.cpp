@@ -9,7 +9,7 @@ namespace {
 constexpr double kBinsPerDoubling = 8;
 constexpr double kFirstBinAge = 1.0 / 16;
 // A scout's wait before its model's first finish: this share of its age.
-constexpr double kColdGrowth = 0.25;
+constexpr double kColdGrowth = 0.5;
 // A job that is no scout and waits past what is known: its wait doubles.
 constexpr double kWaitGrowth = 2;
 // Reported runtimes longer than this share of the finish ages are not
@@ -18,11 +18,11 @@ constexpr double kImplausibleRuntime = 1.5;
 // A wake reaches jobs last polled up to this much later than its bound
 // (the submit and its first "last poll" share a millisecond clock).
 constexpr Seconds kWakeTolerance = 0.05;
-// At the edge of what is known, a job that is no scout waits at most this
-// many near waits: the wakes come sooner where the jobs finish fast.
-constexpr double kFrontierWaits = 2.5;
-// A wake reaches at least this share of its age further than the last one.
-constexpr double kWakeStep = 0.03;
+// At the edge of what is known (a cohort of jobs of one age), a job that is
+// no scout waits this many near waits.
+constexpr double kFrontierWaits = 1.1;
+// ... and a scout there this share of one: what it sees decides the wakes.
+constexpr double kScoutWait = 0.5;
 
 std::uint64_t Mix(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
@@ -140,6 +140,13 @@ Seconds FinishTimes::Horizon() const {
   return max_age_;
 }
 
+Seconds FinishTimes::TypicalQueue() const {
+  const auto finish = PlainQuantile(finished_, finished_count_, 0.5);
+  const auto runtime = PlainQuantile(runtimes_, runtime_count_, 0.5);
+  if (!finish || !runtime || *runtime > kImplausibleRuntime * *finish) return 0;
+  return std::max(0.0, *finish - *runtime);
+}
+
 std::optional<Seconds> FinishTimes::TypicalLength() const {
   const auto finish = PlainQuantile(finished_, finished_count_, 0.5);
   const auto runtime = PlainQuantile(runtimes_, runtime_count_, 0.5);
@@ -184,21 +191,33 @@ const FinishTimes* PollSchedule::Times(const std::string& model) const {
   return it == models_.end() ? nullptr : &it->second.times;
 }
 
-Seconds PollSchedule::NearWait(const Model& m) const {
+Seconds PollSchedule::NearWait(const Model& m, Seconds age) const {
   const auto length = m.times.TypicalLength();
   if (!length) return o_.poll_interval;
-  return std::clamp(kNearShare * *length, Floor(), PollMax());
+  // Early on only the short jobs have finished: a job still running is at
+  // least as long as it has run so far.
+  const Seconds own = age - m.times.TypicalQueue();
+  return std::clamp(kNearShare * std::max(*length, own), Floor(), PollMax());
 }
 
-Seconds PollSchedule::AfterSubmit(std::int64_t job_id, const std::string& model, Seconds now) {
+Seconds PollSchedule::ColdWait() const {
+  return std::min(kColdWaitFactor * PollMax(), kColdWaitIntervals * o_.poll_interval);
+}
+
+Seconds PollSchedule::AfterSubmit(std::int64_t job_id, const std::string& model, int attempts,
+                                  Seconds now) {
   if (o_.poll_mode == RunOptions::PollMode::kFixed) return now + o_.poll_interval;
   Model& m = ModelOf(model);
   ++m.submits;
   // Not asked about before a share of its model's jobs would be done.
   if (const auto first = m.times.AgeAtShare(kHazardShare)) return now + std::max(*first, Floor());
-  if (m.submits <= kFirstScouts || IsScout(job_id)) return now + o_.poll_interval;
+  // A job submitted again, or after the wake, is a scout too: the wake may
+  // not come back for it.
+  if (m.submits <= kFirstScouts || IsScout(job_id) || attempts > 1 || m.woken_reach >= 0) {
+    return now + o_.poll_interval;
+  }
   // The scouts find out; a wake brings this one forward.
-  return now + kColdWaitFactor * PollMax();
+  return now + ColdWait();
 }
 
 std::optional<Seconds> PollSchedule::AfterView(const store::PollTarget& target, bool final,
@@ -228,12 +247,14 @@ std::optional<Seconds> PollSchedule::AfterView(const store::PollTarget& target, 
   m.times.Running(age, earlier);
   if (&m != &overflow_) MaybeWake(target.model, m, now);
   const Seconds last_age = std::clamp(target.last_polled_at - target.submitted_at, 0.0, age);
-  return Next(m, age, last_age, IsScout(target.id), now);
+  // A job last polled by an earlier run waited for that run, not for scouts.
+  const bool waited_here = target.last_polled_at >= run_start_;
+  return Next(m, age, waited_here ? last_age : age, IsScout(target.id), now);
 }
 
 Seconds PollSchedule::Next(const Model& m, Seconds age, Seconds last_age, bool scout,
                            Seconds now) const {
-  const Seconds near = NearWait(m);
+  const Seconds near = NearWait(m, age);
   const Seconds waited = age - last_age;
   const double done = m.times.ShareDoneBy(age);
   // Later than most of its model's jobs: the waits grow, up to poll_max.
@@ -246,13 +267,13 @@ Seconds PollSchedule::Next(const Model& m, Seconds age, Seconds last_age, bool s
   }
   // Past what the run has seen: scouts go on finding out.
   if (scout) {
-    if (m.times.finished() > 0) return now + near;
+    if (m.times.finished() > 0) return now + std::max(Floor(), kScoutWait * near);
     return now + std::clamp(kColdGrowth * age, Floor(), PollMax());
   }
   // The others wait for them (a wake), or for the growing waits; once jobs
   // of the model are finishing, for a few near waits at most.
   if (m.times.finished() == 0) {
-    if (waited > PollMax()) return now + kColdWaitFactor * PollMax();
+    if (waited > PollMax()) return now + ColdWait();
     return now + std::clamp(kWaitGrowth * waited, near, PollMax());
   }
   return now + std::clamp(kWaitGrowth * waited, near, std::min(kFrontierWaits * near, PollMax()));
@@ -269,11 +290,10 @@ void PollSchedule::MaybeWake(const std::string& name, Model& m, Seconds now) {
   // seen kHazardShare of the rest finish since (at the horizon's age).
   const double bound = (done - kHazardShare) / (1 - kHazardShare);
   const Seconds reach = bound > 0 ? t.AgeAtShare(bound).value_or(0) : 0;
-  // Again when it reaches further (by the shortest wait, or a few percent),
-  // or after poll_max for jobs that missed the last one (their submit was
-  // answered later).
-  const Seconds step = std::max(Floor(), kWakeStep * reach);
-  if (m.woken_reach >= 0 && reach < m.woken_reach + step && now - m.woken_at < PollMax()) return;
+  // Once; after that the woken jobs keep their own waits (kFrontierWaits),
+  // and a wake at most every poll_max catches jobs that missed the last one
+  // (their submit was answered after it).
+  if (m.woken_reach >= 0 && now - m.woken_at < PollMax()) return;
   m.woken_reach = std::max(reach, m.woken_reach);
   m.woken_at = now;
   wakes_.push_back({.model = name,

@@ -227,14 +227,15 @@ class Runner::Loop {
     r_.api_.Submit(request, [this, submitted, model = job.model](api::SubmitResult&& result) {
       submits_in_flight_.erase(submitted.id);
       OnSubmitted(submitted, result);
-      SchedulePoll(submitted.id, model);
+      SchedulePoll(submitted, model);
     });
   }
 
   // A job just recorded as submitted gets its first poll time.
-  void SchedulePoll(std::int64_t id, const std::string& model) {
-    if (outcomes_.submitted.empty() || outcomes_.submitted.back().id != id) return;
-    outcomes_.submitted.back().next_poll_at = policy_.schedule().AfterSubmit(id, model, Now());
+  void SchedulePoll(const SubmittedJob& job, const std::string& model) {
+    if (outcomes_.submitted.empty() || outcomes_.submitted.back().id != job.id) return;
+    outcomes_.submitted.back().next_poll_at =
+        policy_.schedule().AfterSubmit(job.id, model, job.attempts, Now());
   }
 
   void OnSubmitted(const SubmittedJob& job, const api::SubmitResult& result) {

@@ -154,6 +154,18 @@ TEST(ManifestTest, TheRunSectionHoldsRunSettings) {
   EXPECT_EQ(RunSettingsOf(*none.manifest).max_attempts, std::nullopt);
 }
 
+TEST(ManifestTest, TheRunSectionHoldsThePollSchedule) {
+  const ParseResult result =
+      Parse("name: b\nmodel: m\nprompts: [x]\nrun:\n  poll_max: 2m\n  poll: fixed\n");
+  ASSERT_NE(result.manifest, nullptr) << Messages(result.errors).front();
+  EXPECT_EQ(RunSettingsOf(*result.manifest).poll_max, 120.0);
+  EXPECT_EQ(RunSettingsOf(*result.manifest).poll_fixed, true);
+  EXPECT_EQ(testing::ErrorsOf("name: b\nmodel: m\nprompts: [x]\nrun:\n  poll_max: later\n"
+                              "  poll: sometimes\n"),
+            (Lines{"m.yaml:5:13: run: 'poll_max' must be a duration such as 30s, 1m or 5m",
+                   "m.yaml:6:9: run: 'poll' must be 'adaptive' or 'fixed'"}));
+}
+
 TEST(ManifestTest, TheRunSectionsValuesAreChecked) {
   EXPECT_EQ(testing::ErrorsOf("name: b\nmodel: m\nhours: 2\nprompts: [x]\nrun:\n  rate: fast\n"
                               "  burst: -1\n  max_attempts: 0\n  poll_interval: soon\n"

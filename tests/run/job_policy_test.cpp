@@ -505,7 +505,7 @@ TEST(PacerTest, PollsTakeJobsDueNowAndJobsDueSoonRideAlong) {
   const auto window = pacer.PlanPolls(v);
   ASSERT_TRUE(window);
   EXPECT_EQ(window->due_before, clock.Now());
-  EXPECT_EQ(window->early_before, clock.Now() + 0.5);  // half the shortest wait (5 s / 5)
+  EXPECT_EQ(window->early_before, clock.Now() + 0.25);  // half the shortest wait (5 s / 10)
   EXPECT_EQ(window->batch, 100);
   EXPECT_EQ(window->limit, 200);  // two GETs free
   EXPECT_EQ(window->retry_at, clock.Now() + 5);

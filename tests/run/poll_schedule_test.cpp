@@ -58,7 +58,7 @@ TEST_F(PollScheduleTest, PollFixedPollsEveryJobEveryInterval) {
   const RunOptions o = Options(RunOptions::PollMode::kFixed);
   PollSchedule schedule(o, 0);
   Learn(schedule, 50, 100, 200);
-  EXPECT_EQ(schedule.AfterSubmit(1, "m", 1000), 1005);
+  EXPECT_EQ(schedule.AfterSubmit(1, "m", 1, 1000), 1005);
   EXPECT_EQ(schedule.AfterView(Job(1, 1000, 1000), false, std::nullopt, 1150), 1155);
   EXPECT_FALSE(schedule.AfterView(Job(1, 1000, 1150), true, 150, 1160));
   EXPECT_EQ(PollSchedule::RideAlong(o), 2.5);
@@ -69,15 +69,16 @@ TEST_F(PollScheduleTest, BeforeAnythingIsSeenScoutsStartAtThePollIntervalAndTheR
   PollSchedule schedule(o, 0);
   const Seconds now = clock_.Now();
   for (int i = 0; i < PollSchedule::kFirstScouts; ++i) {
-    EXPECT_EQ(schedule.AfterSubmit(JobId(false, 100 * i), "m", now), now + 5);
+    EXPECT_EQ(schedule.AfterSubmit(JobId(false, 100 * i), "m", 1, now), now + 5);
   }
-  EXPECT_EQ(schedule.AfterSubmit(JobId(false), "m", now), now + 600);  // woken before, normally
-  EXPECT_EQ(schedule.AfterSubmit(JobId(true), "m", now), now + 5);
+  EXPECT_EQ(schedule.AfterSubmit(JobId(false), "m", 1, now), now + 600);  // woken before, normally
+  EXPECT_EQ(schedule.AfterSubmit(JobId(true), "m", 1, now), now + 5);
+  EXPECT_EQ(schedule.AfterSubmit(JobId(false), "m", 2, now), now + 5);  // submitted again
   // Another model has scouts of its own.
-  EXPECT_EQ(schedule.AfterSubmit(JobId(false), "other", now), now + 5);
-  // A scout's waits grow with its age, from the poll interval up to poll_max.
+  EXPECT_EQ(schedule.AfterSubmit(JobId(false), "other", 1, now), now + 5);
+  // A scout's waits grow with its age (half of it), up to poll_max.
   const std::int64_t scout = JobId(true);
-  EXPECT_EQ(schedule.AfterView(Job(scout, now, now), false, std::nullopt, now + 40), now + 50);
+  EXPECT_EQ(schedule.AfterView(Job(scout, now, now), false, std::nullopt, now + 40), now + 60);
   EXPECT_EQ(schedule.AfterView(Job(scout, now, now + 40), false, std::nullopt, now + 400),
             now + 460);
 }
@@ -87,14 +88,14 @@ TEST_F(PollScheduleTest, AJobIsFirstPolledWhenAShareOfItsModelsJobsWouldBeDone) 
   PollSchedule schedule(o, 0);
   Learn(schedule, 100, 50, 70);
   const Seconds now = clock_.Now() + 1000;
-  const Seconds first = schedule.AfterSubmit(JobId(false), "m", now) - now;
+  const Seconds first = schedule.AfterSubmit(JobId(false), "m", 1, now) - now;
   // Not before any job of the model was done, and when kHazardShare of them are.
   EXPECT_GT(first, 50);
   EXPECT_NEAR(first, 50 + 20 * PollSchedule::kHazardShare, 1.5);
   // Scouts or not: once something is known, no job is asked about sooner.
-  EXPECT_EQ(schedule.AfterSubmit(JobId(true), "m", now) - now, first);
+  EXPECT_EQ(schedule.AfterSubmit(JobId(true), "m", 1, now) - now, first);
   // A model with nothing seen yet still starts at the poll interval.
-  EXPECT_EQ(schedule.AfterSubmit(JobId(false), "fresh", now), now + 5);
+  EXPECT_EQ(schedule.AfterSubmit(JobId(false), "fresh", 1, now), now + 5);
 }
 
 TEST_F(PollScheduleTest, WaitsTightenNearTheTypicalFinishAndGrowToPollMaxPastIt) {
@@ -134,8 +135,8 @@ TEST_F(PollScheduleTest, NearTheFinishOfShortJobsItPollsMoreOftenThanThePollInte
   const Seconds start = clock_.Now() + 1000;
   const Seconds next =
       *schedule.AfterView(Job(JobId(false), start, start), false, std::nullopt, start + 15);
-  // At least poll_interval / 5, far less than the poll interval itself.
-  EXPECT_GE(next - (start + 15), 1);
+  // At least poll_interval / 10, far less than the poll interval itself.
+  EXPECT_GE(next - (start + 15), 0.5);
   EXPECT_LT(next - (start + 15), 2.5);
 }
 
@@ -169,12 +170,24 @@ TEST_F(PollScheduleTest, ACohortWaitsForItsScoutsAndIsWokenWhenEnoughOfThemAreDo
   EXPECT_TRUE(schedule.TakeWakes().empty());
 }
 
+TEST_F(PollScheduleTest, AJobInFlightSinceAnEarlierRunIsAskedAboutSoonThenLessAndLessOften) {
+  const RunOptions o = Options();
+  PollSchedule schedule(o, 1000);  // this run started at 1000
+  const std::int64_t id = JobId(false);
+  // Submitted at 0, last polled by the earlier run at 500: not left waiting
+  // for scouts, but polled again after the poll interval ...
+  EXPECT_EQ(schedule.AfterView(Job(id, 0, 500), false, std::nullopt, 1001), 1006);
+  // ... then with waits that double, up to poll_max.
+  EXPECT_EQ(schedule.AfterView(Job(id, 0, 1001), false, std::nullopt, 1006), 1016);
+  EXPECT_EQ(schedule.AfterView(Job(id, 0, 1036), false, std::nullopt, 1076), 1136);
+}
+
 TEST_F(PollScheduleTest, MemoryIsPerModelNotPerJob) {
   const RunOptions o = Options();
   PollSchedule schedule(o, 0);
   const Seconds start = clock_.Now();
   for (std::int64_t i = 0; i < 100000; ++i) {
-    schedule.AfterSubmit(i, "m", start);
+    schedule.AfterSubmit(i, "m", 1, start);
     schedule.AfterView(Job(i, start, start), i % 2 == 0, 30,
                        start + 30 + static_cast<Seconds>(i % 50));
   }

@@ -11,12 +11,14 @@
 //   running at its last poll have finished since: its first poll when that
 //   share of the model's jobs is done, then often around the typical finish
 //   and seldom in the tails. Waits are at least a small share of the
-//   model's typical length (and at least poll_interval / 5), at most
+//   model's typical length (and at least poll_interval / 10), at most
 //   poll_max.
 // - Before the estimate reaches that far (nothing seen yet, or a cohort of
 //   jobs all of one age), a few scouts per model are polled from
 //   poll_interval on; the other jobs wait, and are woken (Outcomes::Wake)
-//   once the scouts show that enough of them should be done.
+//   once the scouts show that kHazardShare of them should be done. From
+//   then on, at the edge of what is known, they are polled about every
+//   kNearShare of their length, the scouts twice as often.
 //
 // Memory: a few KB per model (at most kMaxModels), nothing per job.
 #pragma once
@@ -61,6 +63,9 @@ class FinishTimes {
   // finish age when runtimes are missing or implausible; none before any
   // job finished.
   std::optional<Seconds> TypicalLength() const;
+  // The median finish age less the median runtime: the time before a job
+  // runs (0 without runtimes).
+  Seconds TypicalQueue() const;
   std::int64_t finished() const { return finished_count_; }
 
   static int BinOf(Seconds age);
@@ -87,28 +92,31 @@ class PollSchedule {
  public:
   // A job polled when this share of the model's jobs still running at its
   // last poll are likely done since.
-  static constexpr double kHazardShare = 0.15;
+  static constexpr double kHazardShare = 0.2;
   // Around the typical finish, waits are at least this share of the length.
   static constexpr double kNearShare = 0.12;
   // A job older than this share of its model's jobs: waits grow to poll_max.
   static constexpr double kLateShare = 0.9;
   // The shortest wait: poll_interval divided by this.
-  static constexpr double kFloorDivisor = 5;
+  static constexpr double kFloorDivisor = 10;
   // Before a model's first finish, a job that is no scout is first asked
-  // about after poll_max times this, unless woken before.
+  // about after poll_max times this, or poll_interval times the other,
+  // whichever is sooner, unless woken before.
   static constexpr double kColdWaitFactor = 10;
+  static constexpr double kColdWaitIntervals = 120;
   // Scouts: the first kFirstScouts submits of each model in a run, and one
   // job in kScoutEvery (by a hash of its id).
   static constexpr int kFirstScouts = 16;
-  static constexpr int kScoutEvery = 32;
+  static constexpr int kScoutEvery = 64;
   static constexpr std::size_t kMaxModels = 1000;
 
   PollSchedule(const RunOptions& options, Seconds run_start);
   // The run starts now: what earlier runs saw of a job is not in its counts.
   void Start(Seconds now) { run_start_ = now; }
 
-  // A submit of `model` was accepted: when to poll the job first.
-  Seconds AfterSubmit(std::int64_t job_id, const std::string& model, Seconds now);
+  // A submit of `model` (the job's `attempts`-th) was accepted: when to
+  // poll the job first.
+  Seconds AfterSubmit(std::int64_t job_id, const std::string& model, int attempts, Seconds now);
 
   // A poll saw `target` final (`final`) or still running; `runtime` is the
   // reply's runtime for a completed job. Learns from it; returns when to
@@ -143,7 +151,9 @@ class PollSchedule {
   Model& ModelOf(const std::string& model);
   Seconds Floor() const;
   Seconds PollMax() const;
-  Seconds NearWait(const Model& m) const;
+  Seconds ColdWait() const;
+  // The shortest wait near the finish for a job `age` old.
+  Seconds NearWait(const Model& m, Seconds age) const;
   // The next poll of a job last polled at `last_age`, now `age` old.
   Seconds Next(const Model& m, Seconds age, Seconds last_age, bool scout, Seconds now) const;
   void MaybeWake(const std::string& name, Model& m, Seconds now);

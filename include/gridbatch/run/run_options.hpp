@@ -43,7 +43,7 @@ struct RunOptions {
   // How in-flight jobs are polled. kAdaptive (the default): each job's next
   // poll comes from what the run has seen of its model's finish times
   // (run::PollSchedule): its first poll near when a job of that model could
-  // plausibly be done, polls as often as poll_interval / 5 around the
+  // plausibly be done, polls as often as poll_interval / 10 around the
   // model's typical finish, and waits growing up to poll_max elsewhere;
   // before anything of a model has been seen, a few of its jobs are polled
   // from poll_interval on and the rest wait for them. kFixed: every job
@@ -51,7 +51,7 @@ struct RunOptions {
   enum class PollMode { kAdaptive, kFixed };
   PollMode poll_mode = PollMode::kAdaptive;
   // kFixed: how often each in-flight job is polled. kAdaptive: the first
-  // poll's delay before anything is known, and five times the shortest
+  // poll's delay before anything is known, and ten times the shortest
   // wait between polls. Default: 5 s.
   Seconds poll_interval = 5;
   // kAdaptive: the longest wait between two polls of a job (never less
