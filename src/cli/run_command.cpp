@@ -118,6 +118,13 @@ void RequireAtLeastOne(int value, const char* option) {
   if (value < 1) throw Error(kExitUsage, std::string(option) + " must be at least 1");
 }
 
+// A poll wait of 0 would ask about every job on every loop turn.
+Seconds PositiveDuration(const std::string& text, const char* option) {
+  const Seconds value = Duration(text, option);
+  if (value <= 0) throw Error(kExitUsage, std::string(option) + " must be longer than 0");
+  return value;
+}
+
 run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   run::RunOptions o;
   if (!a.batch.empty()) o.batch = a.batch;
@@ -141,8 +148,8 @@ run::RunOptions MakeRunOptions(const RunArgs& a, const CommonOptions& common) {
   o.breaker_after = a.breaker;
   o.backoff = {Duration(a.backoff_base, "--backoff-base"),
                Duration(a.backoff_cap, "--backoff-cap")};
-  o.poll_interval = Duration(a.poll_interval, "--poll-interval");
-  o.poll_max = Duration(a.poll_max, "--poll-max");
+  o.poll_interval = PositiveDuration(a.poll_interval, "--poll-interval");
+  o.poll_max = PositiveDuration(a.poll_max, "--poll-max");
   o.poll_mode =
       a.poll_fixed ? run::RunOptions::PollMode::kFixed : run::RunOptions::PollMode::kAdaptive;
   o.poll_batch = a.poll_batch;
@@ -335,9 +342,10 @@ void AddDispatchOptions(CLI::App* cmd, RunArgs& args) {
   cmd->add_option("--breaker", args.breaker,
                   "Circuit breaker: stop the run after N submits in a row refused the same way\n"
                   "(connection refused, no such host, TLS, a 4xx, one success:false error), or\n"
-                  "hold one model whose submits alone are refused; their jobs go back to pending,\n"
-                  "attempts undone (exit 69). Until a model has a submit accepted, at most N of\n"
-                  "its submits are out at once. 0: off")
+                  "hold one model the service refuses while the others go on; those jobs go back\n"
+                  "to pending, attempts undone (exit 69). Until a model has a submit accepted, at\n"
+                  "most N of its submits are out at once. 0: off")
+      ->type_name("N")
       ->capture_default_str()
       ->group(group);
   cmd->add_option("--backoff-base", args.backoff_base, "First retry delay ceiling")

@@ -169,15 +169,17 @@ void ManifestParser::ParseRun(const MapFields& root) {
   }
   if (const Field* interval = fields.Find("poll_interval")) {
     settings.poll_interval = ParseDuration(scalar(*interval));
-    if (!settings.poll_interval) {
-      fields.Error(interval->value_at,
-                   "'poll_interval' must be a duration such as 0.2, 500ms, 5s or 2m");
+    if (!settings.poll_interval || *settings.poll_interval <= 0) {
+      fields.Error(
+          interval->value_at,
+          "'poll_interval' must be a duration longer than 0, such as 0.2, 500ms, 5s or 2m");
     }
   }
   if (const Field* max = fields.Find("poll_max")) {
     settings.poll_max = ParseDuration(scalar(*max));
-    if (!settings.poll_max) {
-      fields.Error(max->value_at, "'poll_max' must be a duration such as 30s, 1m or 5m");
+    if (!settings.poll_max || *settings.poll_max <= 0) {
+      fields.Error(max->value_at,
+                   "'poll_max' must be a duration longer than 0, such as 30s, 1m or 5m");
     }
   }
   if (const Field* poll = fields.Find("poll")) {

@@ -251,12 +251,19 @@ class Runner::Loop {
     if (d.throttled) pacer_.Throttled(Now(), result.retry_after_seconds);
     if (d.retry_at) pacer_.DueAt(*d.retry_at);
     // A job of a held model back to pending is one more held job.
-    if (!held_.empty() && d.transition.to == JobState::kPending) recount_held_ = true;
+    // (Other models' retries do not touch the count: a recount scans the
+    // whole table.)
+    if (d.transition.to == JobState::kPending && IsHeld(job.model)) recount_held_ = true;
     Apply(std::move(d.transition));
     for (Transition& t : d.released) Apply(std::move(t));
     if (d.hold) HoldModel(*d.hold);
     if (d.trip) Tripped(*d.trip);
     if (d.stop_run) AuthFailed(*d.stop_run);
+  }
+
+  bool IsHeld(const std::string& model) const {
+    return std::any_of(held_.begin(), held_.end(),
+                       [&model](const Hold& hold) { return hold.model == model; });
   }
 
   void HoldModel(const Hold& hold) {

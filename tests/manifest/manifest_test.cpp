@@ -162,8 +162,16 @@ TEST(ManifestTest, TheRunSectionHoldsThePollSchedule) {
   EXPECT_EQ(RunSettingsOf(*result.manifest).poll_fixed, true);
   EXPECT_EQ(testing::ErrorsOf("name: b\nmodel: m\nprompts: [x]\nrun:\n  poll_max: later\n"
                               "  poll: sometimes\n"),
-            (Lines{"m.yaml:5:13: run: 'poll_max' must be a duration such as 30s, 1m or 5m",
+            (Lines{"m.yaml:5:13: run: 'poll_max' must be a duration longer than 0, such as 30s, "
+                   "1m or 5m",
                    "m.yaml:6:9: run: 'poll' must be 'adaptive' or 'fixed'"}));
+  // A wait of 0 would poll every job on every turn of the loop.
+  EXPECT_EQ(testing::ErrorsOf("name: b\nmodel: m\nprompts: [x]\nrun:\n  poll_max: 0\n"
+                              "  poll_interval: 0s\n"),
+            (Lines{"m.yaml:5:13: run: 'poll_max' must be a duration longer than 0, such as 30s, "
+                   "1m or 5m",
+                   "m.yaml:6:18: run: 'poll_interval' must be a duration longer than 0, such as "
+                   "0.2, 500ms, 5s or 2m"}));
 }
 
 TEST(ManifestTest, TheRunSectionsValuesAreChecked) {
@@ -174,8 +182,8 @@ TEST(ManifestTest, TheRunSectionsValuesAreChecked) {
                    "unlimited",
                    "m.yaml:7:10: run: 'burst' must be a number greater than 0",
                    "m.yaml:8:17: run: 'max_attempts' must be a whole number from 1 to 1000000",
-                   "m.yaml:9:18: run: 'poll_interval' must be a duration such as 0.2, 500ms, 5s "
-                   "or 2m",
+                   "m.yaml:9:18: run: 'poll_interval' must be a duration longer than 0, such as "
+                   "0.2, 500ms, 5s or 2m",
                    "m.yaml:10:3: run: 'hours' is given at the top level already; give it once",
                    "m.yaml:11:3: run: unknown key 'retries'"}));
   EXPECT_EQ(testing::ErrorsOf("name: b\nmodel: m\nprompts: [x]\nrun: 5\n"),

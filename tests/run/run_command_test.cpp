@@ -143,6 +143,8 @@ TEST_F(RunCommandTest, BadOptionValuesAreRefusedBeforeAnythingRuns) {
   EXPECT_EQ(
       LastStderr(),
       "gridbatch: --missing-grace: 'soon' is not a duration (examples: 0.2, 500ms, 5s, 2m)\n");
+  EXPECT_EQ(RunToEnd({"--poll-max", "0"}), 64);
+  EXPECT_EQ(LastStderr(), "gridbatch: --poll-max must be longer than 0\n");
   EXPECT_EQ(RunToEnd({"--limit", "0"}), 64);
   EXPECT_EQ(LastStderr(), "gridbatch: --limit: 0 is not a number of jobs (at least 1)\n");
   EXPECT_EQ(StateCounts()["pending"], 1);
