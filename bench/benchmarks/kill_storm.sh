@@ -45,17 +45,10 @@ faults=${FAULTS:---p429 0.01 --p5xx 0.02 --preset 0.01 --ptruncated 0.01 --pomit
 step_limit=600   # no single command may take longer
 token=bench-token-not-a-secret
 
-for tool in sqlite3 python3 curl timeout; do
-  command -v "$tool" >/dev/null || { echo "kill_storm: '$tool' is missing (scripts/install-deps.sh)" >&2; exit 1; }
-done
-if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  # shellcheck source=../lib/build_targets.sh
-  . "$root/bench/lib/build_targets.sh"
-  build_targets "$build_dir" gridbatch gridbatch-sim
-fi
-gb=$build_dir/bin/gridbatch
-sim=$build_dir/bin/gridbatch-sim
-[ -x "$gb" ] && [ -x "$sim" ] || { echo "kill_storm: no $gb or $sim" >&2; exit 1; }
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
+bench_require kill_storm sqlite3 python3 curl timeout
+bench_programs kill_storm "$build_dir"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-kill-storm.XXXXXX")
 sim_dir=$work

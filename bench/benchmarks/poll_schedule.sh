@@ -32,18 +32,11 @@ run_times=${BENCH_POLL_RUN_TIMES:-10 60 300}
 extra=${BENCH_POLL_EXTRA:-}
 queue_time=5
 jitter=0.5
-for tool in sqlite3 timeout awk sort; do
-  command -v "$tool" >/dev/null || { echo "bench_poll: '$tool' is missing" >&2; exit 1; }
-done
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
+bench_require bench_poll sqlite3 timeout awk sort
 [ -x /usr/bin/time ] || { echo "bench_poll: /usr/bin/time is missing (Debian package 'time')" >&2; exit 1; }
-if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  # shellcheck source=../lib/build_targets.sh
-  . "$root/bench/lib/build_targets.sh"
-  build_targets "$build" gridbatch gridbatch-sim
-fi
-gb=$build/bin/gridbatch
-sim=$build/bin/gridbatch-sim
-[ -x "$gb" ] && [ -x "$sim" ] || { echo "bench_poll: no $gb or $sim" >&2; exit 1; }
+bench_programs bench_poll "$build"
 token=bench-token-not-a-secret
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-bench-poll.XXXXXX")
 # shellcheck source=../lib/observe.sh

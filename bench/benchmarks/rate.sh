@@ -24,17 +24,10 @@ seconds=${BENCH_RATE_SECONDS:-60}
 case $seconds in
   "" | *[!0-9]*) echo "bench_rate: BENCH_RATE_SECONDS must be a whole number" >&2; exit 64 ;;
 esac
-for tool in curl sqlite3 timeout python3; do
-  command -v "$tool" >/dev/null || { echo "bench_rate: '$tool' is missing" >&2; exit 1; }
-done
-if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  # shellcheck source=../lib/build_targets.sh
-  . "$root/bench/lib/build_targets.sh"
-  build_targets "$build" gridbatch gridbatch-sim
-fi
-gb=$build/bin/gridbatch
-sim=$build/bin/gridbatch-sim
-[ -x "$gb" ] && [ -x "$sim" ] || { echo "bench_rate: no $gb or $sim" >&2; exit 1; }
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
+bench_require bench_rate curl sqlite3 timeout python3
+bench_programs bench_rate "$build"
 token=bench-token-not-a-secret
 work=$(mktemp -d "${TMPDIR:-/tmp}/gridbatch-bench-rate.XXXXXX")
 sim_dir=$work
