@@ -8,15 +8,17 @@ namespace {
 
 constexpr double kBinsPerDoubling = 8;
 constexpr double kFirstBinAge = 1.0 / 16;
-// A scout's wait before its model's first finish: this share of its age.
-constexpr double kColdGrowth = 0.5;
+// A scout's wait before its model's first finish: this share of its age
+// (the first finishes are seen within a quarter of their age).
+constexpr double kColdGrowth = 0.25;
 // A job that is no scout and waits past what is known: its wait doubles.
 constexpr double kWaitGrowth = 2;
 // Reported runtimes longer than this share of the finish ages are not
 // seconds: the finish ages give the length instead.
 constexpr double kImplausibleRuntime = 1.5;
-// A wake reaches jobs last polled up to this much later than its bound
-// (the submit and its first "last poll" share a millisecond clock).
+// A wake reaches jobs not polled since their submit: last polled at most
+// this long after it (the submit and its first "last poll" share a
+// millisecond clock).
 constexpr Seconds kWakeTolerance = 0.05;
 // At the edge of what is known (a cohort of jobs of one age), a job that is
 // no scout waits this many near waits.
@@ -163,6 +165,11 @@ bool PollSchedule::IsScout(std::int64_t job_id) {
   return Mix(static_cast<std::uint64_t>(job_id)) % kScoutEvery == 0;
 }
 
+bool PollSchedule::IsScout(const Model& m, std::int64_t job_id) {
+  return IsScout(job_id) ||
+         std::find(m.first_scouts.begin(), m.first_scouts.end(), job_id) != m.first_scouts.end();
+}
+
 Seconds PollSchedule::Floor(const RunOptions& o) {
   return o.poll_interval / kFloorDivisor;
 }
@@ -194,10 +201,14 @@ const FinishTimes* PollSchedule::Times(const std::string& model) const {
 Seconds PollSchedule::NearWait(const Model& m, Seconds age) const {
   const auto length = m.times.TypicalLength();
   if (!length) return o_.poll_interval;
-  // Early on only the short jobs have finished: a job still running is at
-  // least as long as it has run so far.
-  const Seconds own = age - m.times.TypicalQueue();
-  return std::clamp(kNearShare * std::max(*length, own), Floor(), PollMax());
+  const Seconds queue = m.times.TypicalQueue();
+  // The median runtime of the jobs finished so far is that of the short
+  // ones. Once the estimate reaches half the model's jobs, its median
+  // finish less the queue time is the model's length; before, a job still
+  // running is at least as long as it has run so far.
+  const auto median = m.times.AgeAtShare(0.5);
+  const Seconds base = median ? *median - queue : age - queue;
+  return std::clamp(kNearShare * std::max(*length, base), Floor(), PollMax());
 }
 
 Seconds PollSchedule::ColdWait() const {
@@ -209,11 +220,12 @@ Seconds PollSchedule::AfterSubmit(std::int64_t job_id, const std::string& model,
   if (o_.poll_mode == RunOptions::PollMode::kFixed) return now + o_.poll_interval;
   Model& m = ModelOf(model);
   ++m.submits;
+  if (m.submits <= kFirstScouts && &m != &overflow_) m.first_scouts.push_back(job_id);
   // Not asked about before a share of its model's jobs would be done.
-  if (const auto first = m.times.AgeAtShare(kHazardShare)) return now + std::max(*first, Floor());
+  if (const auto first = m.times.AgeAtShare(kFirstShare)) return now + std::max(*first, Floor());
   // A job submitted again, or after the wake, is a scout too: the wake may
   // not come back for it.
-  if (m.submits <= kFirstScouts || IsScout(job_id) || attempts > 1 || m.woken_reach >= 0) {
+  if (m.submits <= kFirstScouts || IsScout(job_id) || attempts > 1 || m.woken) {
     return now + o_.poll_interval;
   }
   // The scouts find out; a wake brings this one forward.
@@ -227,6 +239,12 @@ std::optional<Seconds> PollSchedule::AfterView(const store::PollTarget& target, 
   }
   Model& m = ModelOf(target.model);
   const Seconds age = std::max(0.0, now - target.submitted_at);
+  const bool scout = IsScout(m, target.id);
+  // What the scouts show decides the wake: each counted once in this run.
+  if (scout && !(target.last_running_at && *target.last_running_at >= run_start_)) {
+    ++m.scouts_seen;
+  }
+  if (scout && final) ++m.scouts_done;
   std::optional<Seconds> seen_running;
   if (target.last_running_at) seen_running = *target.last_running_at - target.submitted_at;
   // An earlier entry of this run's, to replace.
@@ -249,7 +267,7 @@ std::optional<Seconds> PollSchedule::AfterView(const store::PollTarget& target, 
   const Seconds last_age = std::clamp(target.last_polled_at - target.submitted_at, 0.0, age);
   // A job last polled by an earlier run waited for that run, not for scouts.
   const bool waited_here = target.last_polled_at >= run_start_;
-  return Next(m, age, waited_here ? last_age : age, IsScout(target.id), now);
+  return Next(m, age, waited_here ? last_age : age, scout, now);
 }
 
 Seconds PollSchedule::Next(const Model& m, Seconds age, Seconds last_age, bool scout,
@@ -265,8 +283,9 @@ Seconds PollSchedule::Next(const Model& m, Seconds age, Seconds last_age, bool s
   if (const auto at = m.times.AgeAtShare(done + kHazardShare * (1 - done)); at && *at > age) {
     return now + std::clamp(*at - age, near, PollMax());
   }
-  // Past what the run has seen: scouts go on finding out.
-  if (scout) {
+  // Past what the run has seen: until the wake, scouts go on finding out;
+  // after it, the woken jobs tell as much.
+  if (scout && !m.woken) {
     if (m.times.finished() > 0) return now + std::max(Floor(), kScoutWait * near);
     return now + std::clamp(kColdGrowth * age, Floor(), PollMax());
   }
@@ -280,25 +299,29 @@ Seconds PollSchedule::Next(const Model& m, Seconds age, Seconds last_age, bool s
 }
 
 void PollSchedule::MaybeWake(const std::string& name, Model& m, Seconds now) {
-  const FinishTimes& t = m.times;
-  if (t.finished() == 0) return;
-  const double done = t.ShareDoneBy(t.Horizon());
-  if (done < kHazardShare) return;
-  const auto first = t.AgeAtShare(kHazardShare);
-  if (!first) return;
-  // Jobs last polled at an age by which at most `bound` were done have
-  // seen kHazardShare of the rest finish since (at the horizon's age).
-  const double bound = (done - kHazardShare) / (1 - kHazardShare);
-  const Seconds reach = bound > 0 ? t.AgeAtShare(bound).value_or(0) : 0;
+  // Not on the first few finishes: a scout or two ending early would wake
+  // every job of the model long before a share of them are done.
+  if (m.scouts_done < kWakeFinishes) return;
+  // The share of the scouts seen done, not the Kaplan-Meier estimate at
+  // the horizon: there few scouts are at risk, and it runs ahead.
+  if (static_cast<double>(m.scouts_done) < kFirstShare * static_cast<double>(m.scouts_seen)) {
+    return;
+  }
   // Once; after that the woken jobs keep their own waits (kFrontierWaits),
   // and a wake at most every poll_max catches jobs that missed the last one
   // (their submit was answered after it).
-  if (m.woken_reach >= 0 && now - m.woken_at < PollMax()) return;
-  m.woken_reach = std::max(reach, m.woken_reach);
+  if (m.woken && now - m.woken_at < PollMax()) return;
+  m.woken = true;
   m.woken_at = now;
+  // A job submitted since is polled when kFirstShare of the model's jobs
+  // would be done, as far as the estimate tells.
+  const Seconds first = m.times.AgeAtShare(kFirstShare).value_or(m.times.Horizon());
+  // Only jobs not polled since their submit: the others keep the waits
+  // their own polls set (in a stream of submits, a wake reaching further
+  // would poll every running job again).
   wakes_.push_back({.model = name,
-                    .last_poll_age = reach + kWakeTolerance,
-                    .first_poll_age = *first,
+                    .last_poll_age = kWakeTolerance,
+                    .first_poll_age = first,
                     .later_than = now + Floor()});
 }
 

@@ -76,9 +76,9 @@ TEST_F(PollScheduleTest, BeforeAnythingIsSeenScoutsStartAtThePollIntervalAndTheR
   EXPECT_EQ(schedule.AfterSubmit(JobId(false), "m", 2, now), now + 5);  // submitted again
   // Another model has scouts of its own.
   EXPECT_EQ(schedule.AfterSubmit(JobId(false), "other", 1, now), now + 5);
-  // A scout's waits grow with its age (half of it), up to poll_max.
+  // A scout's waits grow with its age (a quarter of it), up to poll_max.
   const std::int64_t scout = JobId(true);
-  EXPECT_EQ(schedule.AfterView(Job(scout, now, now), false, std::nullopt, now + 40), now + 60);
+  EXPECT_EQ(schedule.AfterView(Job(scout, now, now), false, std::nullopt, now + 40), now + 50);
   EXPECT_EQ(schedule.AfterView(Job(scout, now, now + 40), false, std::nullopt, now + 400),
             now + 460);
 }
@@ -89,9 +89,9 @@ TEST_F(PollScheduleTest, AJobIsFirstPolledWhenAShareOfItsModelsJobsWouldBeDone) 
   Learn(schedule, 100, 50, 70);
   const Seconds now = clock_.Now() + 1000;
   const Seconds first = schedule.AfterSubmit(JobId(false), "m", 1, now) - now;
-  // Not before any job of the model was done, and when kHazardShare of them are.
+  // Not before any job of the model was done, and when kFirstShare of them are.
   EXPECT_GT(first, 50);
-  EXPECT_NEAR(first, 50 + 20 * PollSchedule::kHazardShare, 1.5);
+  EXPECT_NEAR(first, 50 + 20 * PollSchedule::kFirstShare, 1.5);
   // Scouts or not: once something is known, no job is asked about sooner.
   EXPECT_EQ(schedule.AfterSubmit(JobId(true), "m", 1, now) - now, first);
   // A model with nothing seen yet still starts at the poll interval.
@@ -144,30 +144,87 @@ TEST_F(PollScheduleTest, ACohortWaitsForItsScoutsAndIsWokenWhenEnoughOfThemAreDo
   const RunOptions o = Options();
   PollSchedule schedule(o, 0);
   const Seconds start = clock_.Now();
-  // 48 scouts in flight, seen running at 10 s; by 20 s, 16 of them are done.
-  for (int i = 0; i < 48; ++i) {
-    schedule.AfterView(Job(i, start, start), false, std::nullopt, start + 10);
+  // A cohort: the first kFirstScouts submits and 32 hashed scouts, and
+  // jobs that wait for them.
+  std::vector<std::int64_t> scouts;
+  std::int64_t id = 1;
+  for (int i = 0; i < PollSchedule::kFirstScouts; ++i, ++id) {
+    schedule.AfterSubmit(id, "m", 1, start);
+    scouts.push_back(id);
+  }
+  std::vector<std::int64_t> waiting;
+  for (int i = 0; i < 32; ++i) {
+    scouts.push_back(JobId(true, id));
+    id = JobId(false, scouts.back() + 1);
+    waiting.push_back(id++);
+  }
+  for (const std::int64_t w : waiting) {
+    EXPECT_EQ(schedule.AfterSubmit(w, "m", 1, start), start + 600);
+  }
+  // All 48 scouts seen running at 10 s; by 20 s, 16 are done: a third.
+  for (const std::int64_t s : scouts) {
+    schedule.AfterView(Job(s, start, start), false, std::nullopt, start + 10);
   }
   EXPECT_TRUE(schedule.TakeWakes().empty());
-  for (int i = 0; i < 16; ++i) {
-    schedule.AfterView(Job(i, start, start + 10, start + 10), true, 14, start + 20);
+  for (std::size_t i = 0; i < scouts.size(); ++i) {
+    schedule.AfterView(Job(scouts[i], start, start + 10, start + 10), i < 16, 14, start + 20);
   }
-  for (int i = 16; i < 48; ++i) {
-    schedule.AfterView(Job(i, start, start + 10, start + 10), false, std::nullopt, start + 20);
+  // Jobs that are no scouts, seen done (resumed from an earlier run, say),
+  // say nothing of the cohort's share.
+  for (int i = 0; i < 10; ++i) {
+    schedule.AfterView(Job(waiting[static_cast<std::size_t>(i)], start, start), true, 14,
+                       start + 20);
+  }
+  EXPECT_TRUE(schedule.TakeWakes().empty());
+  // Two more scouts done: 18 of 48, more than kFirstShare.
+  for (std::size_t i = 16; i < 18; ++i) {
+    schedule.AfterView(Job(scouts[i], start, start + 20, start + 20), true, 14, start + 21);
   }
   const auto wakes = schedule.TakeWakes();
   ASSERT_EQ(wakes.size(), 1u);
   EXPECT_EQ(wakes[0].model, "m");
-  // Jobs last polled before anything was done (never, or at 10 s) are due
-  // now; a later job of the model when a share of them would be done.
-  EXPECT_GE(wakes[0].last_poll_age, 10);
-  EXPECT_LT(wakes[0].last_poll_age, 20);
+  // Only jobs not polled since their submit are due now; a later job of the
+  // model when a share of them would be done.
+  EXPECT_GE(wakes[0].last_poll_age, 0);
+  EXPECT_LT(wakes[0].last_poll_age, 1);
   EXPECT_GT(wakes[0].first_poll_age, 10);
-  EXPECT_LE(wakes[0].first_poll_age, 20);
-  EXPECT_GT(wakes[0].later_than, start + 20);
+  EXPECT_LE(wakes[0].first_poll_age, 21);
+  EXPECT_GT(wakes[0].later_than, start + 21);
   // Nothing new: no second wake.
-  schedule.AfterView(Job(20, start, start + 20, start + 20), false, std::nullopt, start + 20.5);
+  schedule.AfterView(Job(scouts[20], start, start + 20, start + 20), true, 14, start + 21.5);
   EXPECT_TRUE(schedule.TakeWakes().empty());
+  // After the wake a scout at the edge of what is known waits as long as
+  // any other job: the woken jobs tell as much as the scouts.
+  const Seconds scout_wait = *schedule.AfterView(Job(scouts[30], start, start + 20, start + 20),
+                                                 false, std::nullopt, start + 22) -
+                             (start + 22);
+  const Seconds other_wait = *schedule.AfterView(Job(waiting[20], start, start + 20, start + 20),
+                                                 false, std::nullopt, start + 22) -
+                             (start + 22);
+  // (Each view moves the estimate a little; before the wake a scout there
+  // waited half as long.)
+  EXPECT_NEAR(scout_wait, other_wait, 0.1);
+  EXPECT_GE(scout_wait, PollSchedule::kNearShare * 14);
+}
+
+TEST_F(PollScheduleTest, AFewEarlyFinishesWakeNobody) {
+  const RunOptions o = Options();
+  PollSchedule schedule(o, 0);
+  const Seconds start = clock_.Now();
+  // 12 scouts (the first submits): by 20 s, more than half are done, but
+  // fewer than kWakeFinishes.
+  for (int i = 1; i <= 12; ++i) schedule.AfterSubmit(i, "m", 1, start);
+  const int early = PollSchedule::kWakeFinishes - 1;
+  for (int i = 1; i <= 12; ++i) {
+    schedule.AfterView(Job(i, start, start), false, std::nullopt, start + 10);
+  }
+  for (int i = 1; i <= early; ++i) {
+    schedule.AfterView(Job(i, start, start + 10, start + 10), true, 14, start + 20);
+  }
+  EXPECT_TRUE(schedule.TakeWakes().empty());
+  // One more finish: now the share done is evidence enough.
+  schedule.AfterView(Job(early + 1, start, start + 10, start + 10), true, 14, start + 20);
+  EXPECT_EQ(schedule.TakeWakes().size(), 1u);
 }
 
 TEST_F(PollScheduleTest, AJobInFlightSinceAnEarlierRunIsAskedAboutSoonThenLessAndLessOften) {

@@ -7,18 +7,18 @@
 // - What the run has seen of a model's jobs is kept as a Kaplan-Meier
 //   estimate of its finish times over a fixed log-spaced histogram
 //   (FinishTimes): jobs seen done, and jobs seen still running at some age.
-// - A job is polled when about kHazardShare of the model's jobs still
-//   running at its last poll have finished since: its first poll when that
-//   share of the model's jobs is done, then often around the typical finish
-//   and seldom in the tails. Waits are at least a small share of the
+// - A job is first polled when kFirstShare of its model's jobs are likely
+//   done; then again when about kHazardShare of the model's jobs still
+//   running at its last poll have finished since: often around the typical
+//   finish and seldom in the tails. Waits are at least a small share of the
 //   model's typical length (and at least poll_interval / 10), at most
 //   poll_max.
 // - Before the estimate reaches that far (nothing seen yet, or a cohort of
 //   jobs all of one age), a few scouts per model are polled from
 //   poll_interval on; the other jobs wait, and are woken (Outcomes::Wake)
-//   once the scouts show that kHazardShare of them should be done. From
-//   then on, at the edge of what is known, they are polled about every
-//   kNearShare of their length, the scouts twice as often.
+//   once kFirstShare of the scouts are seen done. From then on, at the
+//   edge of what is known, every job is polled about every kNearShare of
+//   the model's typical length (the scouts twice as often before the wake).
 //
 // Memory: a few KB per model (at most kMaxModels), nothing per job.
 #pragma once
@@ -93,8 +93,15 @@ class PollSchedule {
   // A job polled when this share of the model's jobs still running at its
   // last poll are likely done since.
   static constexpr double kHazardShare = 0.2;
+  // A job's first poll, and the wake: when this share of its model's jobs
+  // are likely done. Later than kHazardShare: the jobs that end before it
+  // wait longest, but every job is asked about one time fewer.
+  static constexpr double kFirstShare = 0.35;
+  // The scouts wake the others only once this many of them are seen
+  // finished.
+  static constexpr std::int64_t kWakeFinishes = 8;
   // Around the typical finish, waits are at least this share of the length.
-  static constexpr double kNearShare = 0.12;
+  static constexpr double kNearShare = 0.1;
   // A job older than this share of its model's jobs: waits grow to poll_max.
   static constexpr double kLateShare = 0.9;
   // The shortest wait: poll_interval divided by this.
@@ -138,17 +145,26 @@ class PollSchedule {
   const FinishTimes* Times(const std::string& model) const;
   std::size_t models() const { return models_.size(); }
 
+  // One job in kScoutEvery, by a hash of its id.
   static bool IsScout(std::int64_t job_id);
 
  private:
   struct Model {
     FinishTimes times;
     std::int64_t submits = 0;
-    Seconds woken_reach = -1;  // the last wake's reach: a last poll's age (-1: none yet)
+    // The job ids of the model's first kFirstScouts submits (scouts for
+    // good, like the hashed ones).
+    std::vector<std::int64_t> first_scouts;
+    // Scouts this run has polled, and those of them seen final.
+    std::int64_t scouts_seen = 0;
+    std::int64_t scouts_done = 0;
+    bool woken = false;
     Seconds woken_at = 0;
   };
 
   Model& ModelOf(const std::string& model);
+  // A hashed scout, or one of the model's first submits.
+  static bool IsScout(const Model& m, std::int64_t job_id);
   Seconds Floor() const;
   Seconds PollMax() const;
   Seconds ColdWait() const;
