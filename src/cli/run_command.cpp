@@ -378,7 +378,7 @@ void AddPollOptions(CLI::App* cmd, RunArgs& args) {
       ->group(group);
   cmd->add_flag("--poll-fixed", args.poll_fixed,
                 "Poll every job every --poll-interval, to watch partial logs (manifest: run.poll:\n"
-                "fixed)")
+                "fixed); --poll-fixed=false polls adaptively, whatever the manifest says")
       ->group(group);
   cmd->add_option("--poll-batch", args.poll_batch, "Ids per status GET")
       ->capture_default_str()

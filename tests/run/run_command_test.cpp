@@ -339,5 +339,30 @@ TEST_F(RunCommandTest, TheBreakerCountIsAnOptionAndZeroTurnsItOff) {
   EXPECT_EQ(RunToEnd({"--breaker", "-1"}), 64);
 }
 
+TEST_F(RunCommandTest, PollFixedFalseOverridesTheManifestsFixedPolling) {
+  StartSim({.queue_seconds = 0.1, .run_seconds = 2.0});
+  // Two batches of 100 jobs whose manifests both say `run: poll: fixed`
+  // (every 0.1 s, from the test's --poll-interval): jobs of about 2 s are
+  // asked about some 20 times each that way.
+  const auto manifest = [&](const std::string& name) {
+    const std::string path = (dir_ / (name + ".yaml")).string();
+    std::ofstream out(path);
+    out << "name: " << name << "\nmodel: m\nprompts:\n";
+    for (int i = 0; i < 100; ++i) out << "  - prompt " << i << "\n";
+    out << "run:\n  poll: fixed\n";
+    return path;
+  };
+  EXPECT_EQ(RunToEnd({manifest("fixed"), "--rate", "0"}), 0) << LastStderr();
+  const std::uint64_t fixed_ids = sim_->GetCounters().ids_polled;
+  // --poll-fixed=false: adaptive, whatever the manifest says.
+  EXPECT_EQ(RunToEnd({manifest("adaptive"), "--rate", "0", "--poll-fixed=false"}), 0)
+      << LastStderr();
+  const std::uint64_t adaptive_ids = sim_->GetCounters().ids_polled - fixed_ids;
+  EXPECT_EQ(StateCounts()["completed"], 200);
+  EXPECT_GE(fixed_ids, 100u * 15);
+  EXPECT_LT(adaptive_ids * 2, fixed_ids) << adaptive_ids << " against " << fixed_ids;
+  std::cerr << "ids polled: fixed " << fixed_ids << ", adaptive " << adaptive_ids << "\n";
+}
+
 }  // namespace
 }  // namespace gridbatch::run
