@@ -4,9 +4,11 @@
 # cohort of JOBS jobs submitted at once (--rate 0, --max-inflight 256) is
 # driven to its end by `gridbatch run` with the adaptive schedule and, at
 # the same time against a second simulator, with --poll-fixed
-# --poll-interval 5s. Each simulator runs with --queue-time 5 --run-time R
-# --jitter 0.5 and --dump-jobs, which writes each job's true end on its
-# clock when it stops. Per completed job, for each mode: status GETs and
+# --poll-interval 5s; and that for each of a few simulator seeds (each
+# draws other job lengths, so other scouts), all seeds of a length at
+# once. Each simulator runs with --queue-time 5 --run-time R --jitter 0.5
+# --seed S and --dump-jobs, which writes each job's true end on its clock
+# when it stops. Per completed job, for each mode: status GETs and
 # ids polled (the simulator's counters), client CPU (user + system of the
 # gridbatch process from /usr/bin/time), and the notice delay: finished_at
 # in gridbatch's database minus the job's end on the simulator's clock
@@ -18,6 +20,7 @@
 #        BENCH_NO_BUILD=1 uses them as they are)
 # Environment: BENCH_POLL_JOBS (default 2000) jobs per case and mode;
 #   BENCH_POLL_RUN_TIMES (default "10 60 300") the run times in seconds;
+#   BENCH_POLL_SEEDS (default "1 2 3") the simulators' seeds;
 #   BENCH_POLL_EXTRA (default "") more `run` flags for the adaptive mode;
 #   BENCH_POLL_KEEP=1 keeps the work folder (databases, the simulators' job ends).
 # The 300 s case takes about 8 minutes (the slowest job runs 450 s plus its
@@ -29,6 +32,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build-bench}
 jobs=${BENCH_POLL_JOBS:-2000}
 run_times=${BENCH_POLL_RUN_TIMES:-10 60 300}
+seeds=${BENCH_POLL_SEEDS:-1 2 3}
 extra=${BENCH_POLL_EXTRA:-}
 queue_time=5
 jitter=0.5
@@ -57,15 +61,16 @@ trap 'exit 130' INT TERM
 log() { echo "bench_poll: $*" >&2; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
-# start_sim NAME RUN_TIME: a simulator of its own for NAME (bench/lib/sim.sh
-# starts one at a time: its variables are kept here, then cleared).
+# start_sim NAME RUN_TIME SEED: a simulator of its own for NAME
+# (bench/lib/sim.sh starts one at a time: its variables are kept here, then
+# cleared).
 start_sim() {
-  local name=$1 run_time=$2
+  local name=$1 run_time=$2 seed=$3
   mkdir -p "$work/$name"
   sim_dir=$work/$name sim_own_dir=0 \
     sim_duration=$(calc "%d" "$run_time * 1.5 + $queue_time * 1.5 + 300") \
     sim_start "$sim" --token "$token" --queue-time "$queue_time" --run-time "$run_time" \
-    --jitter "$jitter" --dump-jobs "$work/$name/ends.csv"
+    --jitter "$jitter" --seed "$seed" --dump-jobs "$work/$name/ends.csv"
   sim_pids[$name]=$sim_pid
   sim_urls[$name]=$sim_url
   sim_ports[$name]=$sim_port
@@ -99,9 +104,9 @@ run_client() {  # run_client NAME RUN_TIME FLAGS...: gridbatch run in the backgr
 
 time_field() { sed -n "s/^[[:space:]]*$2: //p" "$1"; }
 
-# report NAME RUN_TIME LABEL: one table row, once the client and simulator are done.
+# report NAME RUN_TIME SEED LABEL: one table row, once the client and simulator are done.
 report() {
-  local name=$1 run_time=$2 label=$3 gets ids completed cpu
+  local name=$1 run_time=$2 seed=$3 label=$4 gets ids completed cpu
   observe_counter 127.0.0.1 "${sim_ports[$name]}" gets
   gets=$observe_value
   observe_counter 127.0.0.1 "${sim_ports[$name]}" ids_polled
@@ -124,30 +129,37 @@ report() {
   lowest=$(head -n 1 "$work/$name/delays.txt")
   local goal
   goal=$(calc "%.1f" "($run_time * 0.1 < 60 ? $run_time * 0.1 : 60)")
-  rows+="| $run_time s | $label | $completed / $jobs | $(calc "%.2f" "$gets / $completed") | **$(calc "%.2f" "$ids / $completed")** | $(calc "%.1f" "$ids / $gets") | $(calc "%.0f" "1e6 * $cpu / $completed") | **$median** | $p95 | $mean | $lowest | $goal |"$'\n'
+  rows+="| $run_time s | $seed | $label | $completed / $jobs | $(calc "%.2f" "$gets / $completed") | **$(calc "%.2f" "$ids / $completed")** | $(calc "%.1f" "$ids / $gets") | $(calc "%.0f" "1e6 * $cpu / $completed") | **$median** | $p95 | $mean | $lowest | $goal |"$'\n'
   ids_per_job[$label]=$(calc "%.4f" "${ids_per_job[$label]:-0} + $ids / $completed")
-  medians[$label]+="$run_time:$median:$goal "
+  ids_per_seed[$label $seed]=$(calc "%.4f" "${ids_per_seed[$label $seed]:-0} + $ids / $completed")
+  length_ids[$label $run_time]=$(calc "%.4f" "${length_ids[$label $run_time]:-0} + $ids / $completed")
+  length_medians[$label $run_time]+="$median "
 }
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=""
-declare -A ids_per_job medians
+declare -A ids_per_job ids_per_seed length_ids length_medians
 cases=0
+nseeds=$(wc -w <<<"$seeds")
 for run_time in $run_times; do
-  log "run time ${run_time}s: $jobs jobs each, adaptive and --poll-fixed --poll-interval 5s at once"
-  for mode in adaptive fixed; do
-    start_sim "$mode$run_time" "$run_time"
-    make_db "$mode$run_time"
-  done
+  log "run time ${run_time}s: $jobs jobs each, adaptive and --poll-fixed --poll-interval 5s at once, seeds $seeds at once"
   client_pids=()
-  # shellcheck disable=SC2086 # $extra is a list of flags
-  run_client "adaptive$run_time" "$run_time" $extra
-  run_client "fixed$run_time" "$run_time" --poll-fixed --poll-interval 5s
+  for seed in $seeds; do
+    for mode in adaptive fixed; do
+      start_sim "$mode$run_time-$seed" "$run_time" "$seed"
+      make_db "$mode$run_time-$seed"
+    done
+    # shellcheck disable=SC2086 # $extra is a list of flags
+    run_client "adaptive$run_time-$seed" "$run_time" $extra
+    run_client "fixed$run_time-$seed" "$run_time" --poll-fixed --poll-interval 5s
+  done
   for pid in "${client_pids[@]}"; do wait "$pid" || log "a gridbatch run exited $?"; done
   client_pids=()
-  report "adaptive$run_time" "$run_time" "adaptive (default)${extra:+ $extra}"
-  report "fixed$run_time" "$run_time" "--poll-fixed --poll-interval 5s"
+  for seed in $seeds; do
+    report "adaptive$run_time-$seed" "$run_time" "$seed" "adaptive (default)${extra:+ $extra}"
+    report "fixed$run_time-$seed" "$run_time" "$seed" "--poll-fixed --poll-interval 5s"
+  done
   cases=$((cases + 1))
 done
 
@@ -155,16 +167,32 @@ cat <<EOF
 Poll schedule benchmark, $started, $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)),
 gridbatch $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- src include 2>/dev/null || echo ' + uncommitted changes in src/ or include/').
 Each case: $jobs jobs of one model submitted at once (--rate 0 --max-inflight 256), simulator
---queue-time ${queue_time} --run-time R --jitter ${jitter}; the two modes ran at the same time, each against its own simulator.
+--queue-time ${queue_time} --run-time R --jitter ${jitter} --seed S; the two modes and the seeds ($seeds) of a
+length ran at the same time, each against its own simulator.
 Load average (1, 5, 15 min) at the start $load_at_start, at the end $(cut -d' ' -f1-3 /proc/loadavg).
 
-| run time R | polling | completed | status GETs per job | ids polled per job | ids per GET | client CPU µs per job | notice delay median s | p95 s | mean s | min s | goal for the median s |
-|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| run time R | seed | polling | completed | status GETs per job | ids polled per job | ids per GET | client CPU µs per job | notice delay median s | p95 s | mean s | min s | goal for the median s |
+|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows%$'\n'}
 
-| polling | ids polled per completed job, averaged over the $cases lengths | goal |
-|---|---:|---:|
+Per length, over the $nseeds seeds:
+
+| run time R | polling | ids polled per job, mean | notice delay medians s | goal for the median s |
+|---:|---|---:|---|---:|
+EOF
+for run_time in $run_times; do
+  for label in "${!ids_per_job[@]}"; do
+    echo "| $run_time s | $label | **$(calc "%.2f" "${length_ids[$label $run_time]} / $nseeds")** | ${length_medians[$label $run_time]% } | $(calc "%.1f" "($run_time * 0.1 < 60 ? $run_time * 0.1 : 60)") |"
+  done
+done
+cat <<EOF
+
+| polling | seed | ids polled per completed job, averaged over the $cases lengths | goal |
+|---|---|---:|---:|
 EOF
 for label in "${!ids_per_job[@]}"; do
-  echo "| $label | **$(calc "%.2f" "${ids_per_job[$label]} / $cases")** | at most 4 (adaptive) |"
+  for seed in $seeds; do
+    echo "| $label | $seed | $(calc "%.2f" "${ids_per_seed[$label $seed]} / $cases") | |"
+  done
+  echo "| $label | all $nseeds | **$(calc "%.2f" "${ids_per_job[$label]} / ($cases * $nseeds)")** | at most 4 (adaptive) |"
 done
