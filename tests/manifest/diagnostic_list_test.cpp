@@ -71,5 +71,26 @@ TEST(StableHashTest, ValuesNeverChange) {
   EXPECT_EQ(HexDigits(0x0123456789abcdefull, 8), "01234567");
 }
 
+TEST(ChangeHashTest, AnyChangedByteOrBoundaryChangesTheValue) {
+  const auto hash = [](std::initializer_list<std::string_view> fields) {
+    ChangeHash h;
+    for (const std::string_view field : fields) h.Add(field);
+    return h.Value();
+  };
+  const std::string line = "Summarize document number 12345 in three sentences, please.";
+  EXPECT_EQ(hash({line, "b"}), hash({line, "b"}));
+  // Every byte of a long line counts, in the 8-byte words and in the tail.
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    std::string changed = line;
+    changed[i] = static_cast<char>(changed[i] ^ 0x20);
+    EXPECT_NE(hash({changed}), hash({line})) << i;
+  }
+  EXPECT_NE(hash({"ab", "c"}), hash({"a", "bc"}));
+  EXPECT_NE(hash({"", "x"}), hash({"x", ""}));
+  EXPECT_NE(hash({"abcdefgh"}), hash({"abcdefgh", ""}));
+  // A zero byte at the end is not the same as the shorter field.
+  EXPECT_NE(hash({std::string_view("abc\0", 4)}), hash({"abc"}));
+}
+
 }  // namespace
 }  // namespace gridbatch::manifest
