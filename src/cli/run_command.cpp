@@ -364,21 +364,25 @@ void AddDispatchOptions(CLI::App* cmd, RunArgs& args) {
 void AddPollOptions(CLI::App* cmd, RunArgs& args) {
   const char* group = "Polling";
   cmd->add_option("--poll-interval", args.poll_interval,
-                  "With --poll-fixed, poll each job this often; adaptive, the first poll's delay\n"
-                  "before anything is known, and 10x the shortest wait: 0.2, 500ms, 5s, 2m\n"
-                  "(manifest: run.poll_interval)")
+                  "With --poll-fixed, poll each job this often.\n"
+                  "Adaptive: the first poll's delay before anything\n"
+                  "is known, and 10x the shortest wait.\n"
+                  "0.2, 500ms, 5s, 2m (manifest: run.poll_interval)")
       ->capture_default_str()
       ->group(group);
-  cmd->add_option(
-         "--poll-max", args.poll_max,
-         "Adaptive polling (the default): the longest wait between two polls of a job.\n"
-         "A job is first asked about when a share of its model's jobs would be done,\n"
-         "often near the model's typical finish, seldom elsewhere (manifest: run.poll_max)")
+  cmd->add_option("--poll-max", args.poll_max,
+                  "Adaptive polling (the default): the longest wait\n"
+                  "between two polls of a job. A job is first asked\n"
+                  "about when a share of its model's jobs would be\n"
+                  "done, often near the model's typical finish,\n"
+                  "seldom elsewhere (manifest: run.poll_max)")
       ->capture_default_str()
       ->group(group);
   cmd->add_flag("--poll-fixed", args.poll_fixed,
-                "Poll every job every --poll-interval, to watch partial logs (manifest: run.poll:\n"
-                "fixed); --poll-fixed=false polls adaptively, whatever the manifest says")
+                "Poll every job every --poll-interval, to watch\n"
+                "partial logs (manifest: run.poll: fixed).\n"
+                "--poll-fixed=false: adaptive, whatever the\n"
+                "manifest says")
       ->group(group);
   cmd->add_option("--poll-batch", args.poll_batch, "Ids per status GET")
       ->capture_default_str()

@@ -18,7 +18,7 @@
 // Environment: MODEL_JOBS (2000); MODEL_SEEDS (3): runs per R, averaged,
 // with the range over them; MODEL_SEED=S runs seed S only; MODEL_TRACE=1
 // prints each loop turn's polls and each wake on stderr.
-// Build: cmake --build build --target gridbatch_poll_model
+// Built with the tests: build/tests/run/gridbatch_poll_model.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -184,6 +184,17 @@ int main(int argc, char** argv) {
   const char* seeds_env = std::getenv("MODEL_SEEDS");
   const int jobs = jobs_env ? std::atoi(jobs_env) : 2000;
   const int seeds = seeds_env ? std::atoi(seeds_env) : 3;
+  if (jobs < 1 || seeds < 1) {
+    std::fprintf(stderr,
+                 "gridbatch_poll_model: MODEL_JOBS and MODEL_SEEDS must be whole numbers >= 1\n");
+    return 64;
+  }
+  for (const double r : run_times) {
+    if (!(r > 0)) {
+      std::fprintf(stderr, "gridbatch_poll_model: a run time must be seconds > 0, not '%g'\n", r);
+      return 64;
+    }
+  }
   std::printf(
       "| R s | ids per job | running views per job | scouts' share of ids | median s | p95 s | "
       "goal s |\n");

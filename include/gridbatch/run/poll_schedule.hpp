@@ -95,7 +95,8 @@ class PollSchedule {
   static constexpr double kHazardShare = 0.2;
   // A job's first poll, and the wake: when this share of its model's jobs
   // are likely done. Later than kHazardShare: the jobs that end before it
-  // wait longest, but every job is asked about one time fewer.
+  // wait longest, but every job is asked about fewer times
+  // (docs/POLLING.md).
   static constexpr double kFirstShare = 0.35;
   // The scouts wake the others only once this many of them are seen
   // finished.
